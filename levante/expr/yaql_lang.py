@@ -1,0 +1,111 @@
+"""YAQL: parsing (cached) and evaluation with Mistral's engine options.
+
+Mistral's defaults (``[yaql]`` in its config): input and output data
+conversion on, tuples converted to lists, sets left as sets, dictionaries
+not iterable, ``=>`` as the keyword-argument operator, delegates off.
+Levante adds a memory quota and an iterator limit from ``Limits``.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import functools
+import inspect
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import yaql
+from yaql.language import exceptions as yaql_exc
+from yaql.language import expressions as yaql_expressions
+from yaql.language import factory
+from yaql.language import utils as yaql_utils
+
+from levante.expr import functions
+from levante.expr.limits import Limits, get_limits, on_limits_changed
+from levante.expr.yaql_data import LazyFrozenDict, to_yaql
+
+PARSE_CACHE_SIZE = 4096
+
+# ply's parser keeps state on the engine; parse one expression at a time.
+_parse_lock = threading.Lock()
+
+
+def _engine_options(limits: Limits) -> dict[str, Any]:
+    return {
+        "yaql.limitIterators": limits.max_items,
+        "yaql.memoryQuota": limits.max_value_bytes,
+        "yaql.convertTuplesToLists": True,
+        "yaql.convertSetsToLists": False,
+        "yaql.iterableDicts": False,
+        "yaql.convertOutputData": True,
+        # We convert input ourselves, lazily (see yaql_data).
+        "yaql.convertInputData": False,
+    }
+
+
+def _root_context() -> Any:
+    context = yaql.create_context()
+    for name, function in functions.FUNCTIONS.items():
+        context.register_function(function, name=name)
+    return context
+
+
+class _Runtime:
+    """An engine built for one set of limits, with its parse cache."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.engine = factory.YaqlFactory(keyword_operator="=>", allow_delegates=False).create(
+            options=_engine_options(limits)
+        )
+        self.root = _root_context()
+        self.parse = functools.lru_cache(maxsize=PARSE_CACHE_SIZE)(self._parse)
+
+    def _parse(self, text: str) -> yaql_expressions.Statement:
+        with _parse_lock:
+            return self.engine(text)
+
+
+_runtime = _Runtime(get_limits())
+
+
+def _rebuild(limits: Limits) -> None:
+    global _runtime
+    _runtime = _Runtime(limits)
+
+
+on_limits_changed(_rebuild)
+
+SYNTAX_ERRORS = (yaql_exc.YaqlException, KeyError, ValueError, TypeError)
+"""What yaql raises for an expression it cannot parse (as Mistral catches them)."""
+
+
+def parse(text: str) -> yaql_expressions.Statement:
+    """Parse a YAQL expression (without ``<% %>``), cached by text."""
+    return _runtime.parse(text.strip())
+
+
+def syntax_error_position(error: BaseException) -> int | None:
+    """The 0-based position inside the expression that yaql blames, if any."""
+    position = getattr(error, "position", None)
+    return position if isinstance(position, int) else None
+
+
+def evaluate(text: str, data: Any) -> Any:
+    """Evaluate a YAQL expression (without ``<% %>``) with ``data`` as ``$``."""
+    runtime = _runtime
+    statement = runtime.parse(text.strip())
+    context = runtime.root.create_child_context()
+    context["$"] = LazyFrozenDict(data) if isinstance(data, Mapping) else to_yaql(data)
+    result = statement.evaluate(context=context)
+    return _unbox(result)
+
+
+def _unbox(result: Any) -> Any:
+    # Output conversion already turned containers into plain ones; these are
+    # the leftovers Mistral also unwraps.
+    if isinstance(result, yaql_utils.FrozenDict):
+        return dict(result._d)
+    if inspect.isgenerator(result) or isinstance(result, collections.abc.Iterator):
+        return list(result)
+    return result
