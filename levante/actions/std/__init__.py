@@ -1,0 +1,43 @@
+"""Mistral's standard actions (``std.*``)."""
+
+from __future__ import annotations
+
+from levante.actions.registry import ClassActionProvider
+from levante.actions.std.basic import (
+    AsyncNoOpAction,
+    EchoAction,
+    FailAction,
+    NoOpAction,
+    SleepAction,
+    TestDictAction,
+)
+
+#: The ``std`` actions by name. Later modules (http, email, ssh) add theirs here.
+STD_ACTIONS: dict[str, type] = {
+    "std.noop": NoOpAction,
+    "std.async_noop": AsyncNoOpAction,
+    "std.echo": EchoAction,
+    "std.fail": FailAction,
+    "std.sleep": SleepAction,
+    "std.test_dict": TestDictAction,
+}
+
+
+class StdActionProvider(ClassActionProvider):
+    """Serves the ``std.*`` actions."""
+
+    def __init__(self) -> None:
+        """Describe every class of :data:`STD_ACTIONS`."""
+        super().__init__("std", STD_ACTIONS)
+
+
+__all__ = [
+    "STD_ACTIONS",
+    "AsyncNoOpAction",
+    "EchoAction",
+    "FailAction",
+    "NoOpAction",
+    "SleepAction",
+    "StdActionProvider",
+    "TestDictAction",
+]
