@@ -1,0 +1,176 @@
+"""The database handle: engine, sessions, transactions and migrations.
+
+One ``Database`` per process and URL. SQLite (the default, a file under the
+Levante home) runs in WAL mode with foreign keys on; its write transactions
+start with ``BEGIN IMMEDIATE`` so two writers queue on the lock instead of
+deadlocking when a reader upgrades to a writer. PostgreSQL runs through psycopg 3
+with the same code.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
+
+#: Environment variable naming the Levante home folder.
+HOME_ENV = "LEVANTE_HOME"
+#: Home folder used when ``$LEVANTE_HOME`` is not set (relative to the working directory).
+DEFAULT_HOME = ".levante"
+#: File name of the default SQLite database inside the home folder.
+DEFAULT_DB_FILE = "levante.db"
+#: How long (ms) an SQLite writer waits for the lock before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+#: PostgreSQL SQLSTATEs after which a whole transaction may simply be tried again.
+_RETRYABLE_PG_CODES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+
+_READ_ONLY = "levante_read_only"
+
+
+def levante_home() -> Path:
+    """The Levante home folder: ``$LEVANTE_HOME`` or ``./.levante``."""
+    return Path(os.environ.get(HOME_ENV) or DEFAULT_HOME)
+
+
+def default_url() -> str:
+    """URL of the default database: ``levante.db`` in the Levante home folder."""
+    return f"sqlite:///{levante_home() / DEFAULT_DB_FILE}"
+
+
+def normalize_url(url: str | None) -> str:
+    """Turn a user-given database URL into the one SQLAlchemy is given.
+
+    ``None`` or ``""`` means the default SQLite file; ``postgresql://`` and
+    ``postgres://`` select the psycopg 3 driver; a bare path is an SQLite file.
+    """
+    if not url:
+        return default_url()
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    return url
+
+
+class Database:
+    """A connection pool to one database plus transaction helpers.
+
+    ``transaction()`` yields a Session in a write transaction (committed when
+    the block ends normally, rolled back on an exception); ``read()`` yields one
+    in a read-only transaction. Objects loaded inside stay readable afterwards
+    (sessions do not expire them on commit).
+    """
+
+    def __init__(self, url: str | None = None, *, echo: bool = False, pool_size: int = 5) -> None:
+        self.url = normalize_url(url)
+        parsed = make_url(self.url)
+        self.dialect = parsed.get_backend_name()
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.is_sqlite:
+            database = parsed.database or ""
+            if database and database != ":memory:" and not database.startswith("file:"):
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+        else:
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+        self.engine: Engine = create_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False, autoflush=True)
+        self._read_engine = self.engine.execution_options(
+            **{_READ_ONLY: True}, **({"postgresql_readonly": True} if self.is_postgresql else {})
+        )
+        self._read_sessions = sessionmaker(bind=self._read_engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when this is an SQLite database."""
+        return self.dialect == "sqlite"
+
+    @property
+    def is_postgresql(self) -> bool:
+        """True when this is a PostgreSQL database."""
+        return self.dialect == "postgresql"
+
+    def __repr__(self) -> str:
+        return f"Database({make_url(self.url).render_as_string(hide_password=True)!r})"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A Session in one write transaction: commit on success, rollback on error."""
+        session = self._sessions()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A Session in one read-only transaction, always rolled back at the end."""
+        session = self._read_sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    def run(self, work: Callable[[Session], T], *, attempts: int = 3) -> T:
+        """Run ``work(session)`` in a write transaction, retrying it on deadlock.
+
+        PostgreSQL may abort one of two transactions that lock the same rows in
+        opposite orders (or fail a serializable one); the whole unit of work is
+        then simply tried again, up to ``attempts`` times. ``work`` must
+        therefore not have side effects outside the database.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction() as session:
+                    return work(session)
+            except OperationalError as error:
+                code = getattr(error.orig, "sqlstate", None)
+                if code not in _RETRYABLE_PG_CODES or attempt == attempts:
+                    raise
+                time.sleep(0.01 * attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema up to ``revision`` (default: the newest) with alembic."""
+        from levante.store.migrate import upgrade
+
+        upgrade(self.engine, revision)
+
+    def dispose(self) -> None:
+        """Close every pooled connection (call before the process exits or forks)."""
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Pragmas on every new connection, and explicit BEGIN / BEGIN IMMEDIATE."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN instead of the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -1,0 +1,36 @@
+"""SQLAlchemy models of every Levante table (``Base.metadata`` is the schema)."""
+
+from levante.store.models.base import DEFAULT_NAMESPACE, DEFAULT_PROJECT, Base, new_id
+from levante.store.models.definitions import (
+    ActionDefinition,
+    CodeSource,
+    DynamicActionDefinition,
+    Environment,
+    Workbook,
+    WorkflowDefinition,
+)
+from levante.store.models.executions import ActionExecution, TaskExecution, WorkflowExecution
+from levante.store.models.triggers import CronTrigger, EventTrigger, ResourceMember
+from levante.store.models.work import Node, Timer, WorkItem
+
+__all__ = [
+    "DEFAULT_NAMESPACE",
+    "DEFAULT_PROJECT",
+    "ActionDefinition",
+    "ActionExecution",
+    "Base",
+    "CodeSource",
+    "CronTrigger",
+    "DynamicActionDefinition",
+    "Environment",
+    "EventTrigger",
+    "Node",
+    "ResourceMember",
+    "TaskExecution",
+    "Timer",
+    "WorkItem",
+    "Workbook",
+    "WorkflowDefinition",
+    "WorkflowExecution",
+    "new_id",
+]

@@ -1,0 +1,82 @@
+"""Column types that behave the same on SQLite and PostgreSQL, and time helpers.
+
+Timestamps are stored as naive UTC (``TIMESTAMP WITHOUT TIME ZONE``) and come
+back as timezone-aware UTC datetimes, so Python comparisons never mix naive and
+aware values. REST renders them the way Mistral does: ``"2026-11-28 17:11:17"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Integer
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+UTC = dt.UTC
+
+#: JSON on SQLite, JSONB on PostgreSQL. ``none_as_null`` stores Python ``None`` as SQL NULL.
+JSONValue = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
+#: 64-bit integer primary key that is still SQLite's auto-incrementing ROWID alias.
+BigIntId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A datetime stored as naive UTC and returned as aware UTC.
+
+    Naive values passed in are taken to be UTC already; aware ones are converted.
+    """
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        """Convert an incoming datetime to naive UTC."""
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        """Mark a stored naive UTC datetime as UTC."""
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value.replace(tzinfo=UTC)
+
+
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware UTC."""
+    return dt.datetime.now(UTC)
+
+
+def format_timestamp(value: dt.datetime | None) -> str | None:
+    """Render a timestamp as Mistral's REST API does: ``"2026-11-28 17:11:17"`` (UTC, seconds).
+
+    Naive values are taken to be UTC; ``None`` stays ``None``.
+    """
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def parse_timestamp(text: str) -> dt.datetime:
+    """Parse a REST timestamp (``"2026-11-28 17:11:17"`` or ISO 8601) into aware UTC.
+
+    Raises ``ValueError`` with the offending text when it is not a timestamp.
+    """
+    try:
+        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"not a timestamp: {text!r} (expected 'YYYY-MM-DD HH:MM:SS')") from None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
