@@ -1,0 +1,165 @@
+"""Commands: what the engine decided, for the host to apply in the same transaction.
+
+The host applies them in order. ``Update*`` commands carry only the changed
+columns. Nothing here is executed by the engine itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from levante.engine.events import Event, TimerKind
+from levante.engine.records import ActionExecution, TaskExecution, WorkflowExecution
+
+
+@dataclass(frozen=True)
+class CreateWorkflow:
+    """Insert a workflow execution row."""
+
+    execution: WorkflowExecution
+
+
+@dataclass(frozen=True)
+class UpdateWorkflow:
+    """Set columns of a workflow execution row."""
+
+    execution_id: str
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CreateTask:
+    """Insert a task execution row."""
+
+    task: TaskExecution
+
+
+@dataclass(frozen=True)
+class UpdateTask:
+    """Set columns of a task execution row (counters included, under the task's lock)."""
+
+    task_execution_id: str
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ScheduleActions:
+    """Insert action executions (one batch per task attempt).
+
+    Those in state RUNNING get a work-queue entry in the same transaction
+    (outbox); those in state IDLE wait for a concurrency slot.
+    """
+
+    task_execution_id: str
+    actions: tuple[ActionExecution, ...]
+
+
+@dataclass(frozen=True)
+class UpdateAction:
+    """Set columns of an action execution (its result is accepted with this)."""
+
+    action_execution_id: str
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PromoteIdle:
+    """Start the ``count`` IDLE iterations of a task with the lowest item index.
+
+    Actions become RUNNING and get queue entries; IDLE sub-workflows are started.
+    """
+
+    task_execution_id: str
+    count: int
+
+
+@dataclass(frozen=True)
+class InvalidateResults:
+    """Mark a task's iterations as not accepted (before a retry or rerun).
+
+    ``item_indexes`` None means all of them.
+    """
+
+    task_execution_id: str
+    item_indexes: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ClearResults:
+    """``keep-result: false``: drop the stored outputs of a task's actions."""
+
+    task_execution_id: str
+
+
+@dataclass(frozen=True)
+class CancelActions:
+    """Cancel the task's IDLE and RUNNING actions (the executor may stop running ones)."""
+
+    task_execution_id: str
+
+
+@dataclass(frozen=True)
+class StartSubworkflow:
+    """Start a child workflow for one iteration of a WORKFLOW task.
+
+    The host resolves ``workflow_name`` (root namespace first, then the default
+    one; a short name inside a workbook first within the workbook) and feeds a
+    :class:`~levante.engine.events.StartWorkflow`; when the name is unknown or
+    the input is refused it feeds a ``SubworkflowFinished`` in ERROR instead.
+    ``idle`` children wait for a concurrency slot (``PromoteIdle``).
+    """
+
+    execution_id: str
+    task_execution_id: str
+    workflow_execution_id: str
+    workflow_name: str
+    input: dict[str, Any]
+    root_execution_id: str
+    item_index: int
+    namespace: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    idle: bool = False
+
+
+@dataclass(frozen=True)
+class SetTimer:
+    """A durable timer: after ``delay`` seconds the host feeds ``TimerFired``.
+
+    ``unique_key`` makes setting the same timer twice a no-op.
+    """
+
+    kind: TimerKind
+    delay: float
+    workflow_execution_id: str
+    task_execution_id: str
+    unique_key: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CancelTimer:
+    """Delete a timer that is no longer needed (a task finished before its timeout)."""
+
+    unique_key: str
+
+
+@dataclass(frozen=True)
+class NotifyParent:
+    """A sub-workflow ended: tell the parent task (the host feeds ``SubworkflowFinished``)."""
+
+    event: Event
+
+
+@dataclass(frozen=True)
+class Propagate:
+    """Deliver another engine event after this one (pause / resume / cancel up and down)."""
+
+    event: Event
+
+
+Command = (
+    CreateWorkflow | UpdateWorkflow | CreateTask | UpdateTask | ScheduleActions | UpdateAction
+    | PromoteIdle | InvalidateResults | ClearResults | CancelActions | StartSubworkflow
+    | SetTimer | CancelTimer | NotifyParent | Propagate
+)

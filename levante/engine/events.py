@@ -1,0 +1,133 @@
+"""Events: the one thing that happened, handed to :func:`levante.engine.decide`.
+
+Each event is applied in one transaction. Events carry ids and values, never
+rows: the engine reads the rows it needs through the host's reader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from levante.lang.spec import WorkflowSpec
+
+
+@dataclass(frozen=True)
+class StartWorkflow:
+    """Start a new execution of ``spec`` with the given id.
+
+    ``params`` are Mistral's: ``env`` (a map; the host resolves an env given by
+    name before this event), ``evaluate_env``, ``task_name`` (reverse
+    workflows), ``notify``, ``namespace``. For a sub-workflow,
+    ``task_execution_id`` / ``root_execution_id`` / ``index`` say where it runs.
+    """
+
+    execution_id: str
+    spec: WorkflowSpec
+    input: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    task_execution_id: str | None = None
+    root_execution_id: str | None = None
+    index: int = 0
+    namespace: str = ""
+
+
+@dataclass(frozen=True)
+class ActionFinished:
+    """An action execution ended (executor result, or an async action completed by API)."""
+
+    action_execution_id: str
+    state: str
+    """SUCCESS, ERROR or CANCELLED."""
+    result: Any = None
+
+
+@dataclass(frozen=True)
+class SubworkflowFinished:
+    """A child workflow of a WORKFLOW task ended (or could not start: no child id)."""
+
+    task_execution_id: str
+    item_index: int
+    state: str
+    output: Any = None
+    state_info: str | None = None
+    child_execution_id: str | None = None
+
+
+class TimerKind(StrEnum):
+    """What a durable timer is for; the same words are the ``timers.kind`` column."""
+
+    WAIT_BEFORE = "wait_before"
+    """wait-before elapsed: start the task's actions."""
+    WAIT_AFTER = "wait_after"
+    """wait-after elapsed: finish the task in the state it ended with."""
+    RETRY = "retry"
+    """Retry delay elapsed: run the next attempt."""
+    TIMEOUT = "timeout"
+    """The task took too long: fail it unless it has finished."""
+
+
+@dataclass(frozen=True)
+class TimerFired:
+    """A timer set by :class:`~levante.engine.commands.SetTimer` became due."""
+
+    kind: TimerKind
+    task_execution_id: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PauseWorkflow:
+    """Pause (API, a ``pause`` engine command, a paused child or parent)."""
+
+    execution_id: str
+    msg: str | None = None
+
+
+@dataclass(frozen=True)
+class ResumeWorkflow:
+    """Resume a paused workflow; ``env`` updates the environment for tasks started later."""
+
+    execution_id: str
+    env: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class CancelWorkflow:
+    """Cancel a workflow, its running tasks and its sub-workflows."""
+
+    execution_id: str
+    msg: str | None = None
+
+
+@dataclass(frozen=True)
+class FailWorkflow:
+    """Force a workflow to ERROR (API)."""
+
+    execution_id: str
+    msg: str | None = None
+
+
+@dataclass(frozen=True)
+class RerunTask:
+    """Rerun a failed task. ``reset=False`` reruns only the failed with-items iterations."""
+
+    task_execution_id: str
+    reset: bool = True
+    env: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ChildRerun:
+    """A sub-workflow of this task was rerun: the task and its workflow run again."""
+
+    task_execution_id: str
+    item_index: int
+
+
+Event = (
+    StartWorkflow | ActionFinished | SubworkflowFinished | TimerFired | PauseWorkflow
+    | ResumeWorkflow | CancelWorkflow | FailWorkflow | RerunTask | ChildRerun
+)

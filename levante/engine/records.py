@@ -1,0 +1,117 @@
+"""The rows the engine reads and writes, as frozen values.
+
+Field names are the columns of docs/design/execution-model.md, so the
+persistence layer maps each record to its row one to one. Records are never
+mutated: the engine makes a new version with :func:`dataclasses.replace` and
+says what changed with an ``Update*`` command. Dict and list fields are
+JSON-like values and are replaced, never modified in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Json = Any
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowExecution:
+    """One workflow execution (a ``workflow_executions`` row)."""
+
+    id: str
+    name: str
+    workflow_name: str
+    state: str
+    state_info: str | None = None
+    description: str = ""
+    input: dict[str, Json] = field(default_factory=dict)
+    output: dict[str, Json] = field(default_factory=dict)
+    params: dict[str, Json] = field(default_factory=dict)
+    context: dict[str, Json] = field(default_factory=dict)
+    """Initial context: input defaults applied, vars, and ``__execution``."""
+    published_global: dict[str, Json] = field(default_factory=dict)
+    runtime_context: dict[str, Json] = field(default_factory=dict)
+    """``backlog``: transitions held while paused; ``index``: with-items index of a child."""
+    task_execution_id: str | None = None
+    root_execution_id: str | None = None
+    workflow_namespace: str = ""
+    active_tasks: int = 0
+    """Tasks not yet final-and-processed: zero means "the workflow may be done"."""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TaskExecution:
+    """One task execution (a ``task_executions`` row)."""
+
+    id: str
+    name: str
+    workflow_execution_id: str
+    state: str
+    type: str = "ACTION"
+    """``ACTION`` or ``WORKFLOW``."""
+    state_info: str | None = None
+    in_context: dict[str, Json] = field(default_factory=dict)
+    published: dict[str, Json] = field(default_factory=dict)
+    runtime_context: dict[str, Json] = field(default_factory=dict)
+    """Written at start and per attempt: ``retry_no``, ``versions``, ``triggered_by``, ..."""
+    unique_key: str | None = None
+    processed: bool = False
+    has_next_tasks: bool = False
+    next_tasks: tuple[tuple[str, str], ...] = ()
+    """(task name, event) pairs this task's transitions chose."""
+    error_handled: bool = False
+    items_count: int = 0
+    items_started: int = 0
+    items_succeeded: int = 0
+    items_failed: int = 0
+    items_cancelled: int = 0
+    attempt: int = 0
+    join_arrivals: tuple[dict[str, Json], ...] = ()
+    workflow_name: str = ""
+    tags: tuple[str, ...] = ()
+
+    @property
+    def items_done(self) -> int:
+        """Iterations of the current attempt that have finished, whatever their state."""
+        return self.items_succeeded + self.items_failed + self.items_cancelled
+
+    @property
+    def all_items_done(self) -> bool:
+        """True when every iteration of the current attempt is in."""
+        return self.items_done >= self.items_count
+
+
+@dataclass(frozen=True, slots=True)
+class ActionExecution:
+    """One action run: an iteration of one attempt of a task (an ``action_executions`` row)."""
+
+    id: str
+    name: str
+    task_execution_id: str
+    workflow_execution_id: str
+    state: str
+    item_index: int = 0
+    attempt: int = 0
+    input: dict[str, Json] = field(default_factory=dict)
+    output: dict[str, Json] | None = None
+    """``{"result": ...}`` as Mistral returns it; None until the action finished."""
+    state_info: str | None = None
+    accepted: bool = False
+    safe_rerun: bool = False
+    target: str | None = None
+    timeout: float | None = None
+    is_sync: bool = True
+    runtime_context: dict[str, Json] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """The accepted result of one iteration, as the reader returns it."""
+
+    item_index: int
+    state: str
+    result: Json
+    source_id: str = ""
+    """The action execution or child workflow execution that produced it."""

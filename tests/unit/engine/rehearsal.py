@@ -1,0 +1,194 @@
+"""Run a rehearsal fixture: a workflow, mocked action results, and what must come out."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from levante.engine import events as ev
+from levante.engine.memory import MemoryHost
+from levante.engine.records import ActionExecution
+from levante.engine.states import ActionState, workflow_final
+from tests.unit.engine.specs import parse
+
+FIXTURES = Path(__file__).parent / "rehearsals"
+
+
+class Rehearsal:
+    """One fixture, run in memory."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.specs = parse(data["workflow"])
+        self.host = MemoryHost(self.specs)
+        self.mocks: dict[str, Any] = dict(data.get("actions") or {})
+        self.runs: Counter[str] = Counter()
+        self.held: list[str] = []
+        self.lifo = data.get("finish_order") == "reverse"
+
+    def start(self) -> str:
+        name = self.data.get("start") or next(iter(self.specs))
+        self.exec_id = self.host.start(name, self.data.get("input"), self.data.get("params"))
+        return self.exec_id
+
+    def settle(self) -> None:
+        h = self.host
+        while True:
+            h.drain()
+            if h.queue:
+                aid = h.queue.pop() if self.lifo else h.queue.popleft()
+                action = h.actions[aid]
+                if action.state != ActionState.RUNNING:
+                    continue
+                outcome = self._outcome(action)
+                if outcome is None:
+                    self.held.append(aid)
+                    continue
+                h.handle(ev.ActionFinished(aid, *outcome))
+            elif h.timers:
+                h.fire_next_timer()
+            else:
+                return
+
+    def _outcome(self, action: ActionExecution) -> tuple[str, Any] | None:
+        task = self.host.tasks[action.task_execution_id]
+        wf = self.host.workflows[task.workflow_execution_id]
+        key = f"{wf.workflow_name}.{task.name}"
+        mock = self.mocks.get(key, self.mocks.get(task.name))
+        n = self.runs[key]
+        self.runs[key] += 1
+        if isinstance(mock, dict) and "items" in mock:
+            mock = mock["items"][action.item_index]
+        if isinstance(mock, list):
+            mock = mock[min(n if "items" not in (self.mocks.get(key) or {}) else action.attempt,
+                            len(mock) - 1)]
+        if mock is None:
+            return self._default(action)
+        if mock.get("async"):
+            return None
+        if "error" in mock:
+            return ActionState.ERROR.value, mock["error"]
+        if mock.get("cancel"):
+            return ActionState.CANCELLED.value, None
+        return ActionState.SUCCESS.value, mock.get("result")
+
+    def _default(self, action: ActionExecution) -> tuple[str, Any]:
+        if action.name == "std.echo":
+            return ActionState.SUCCESS.value, action.input.get("output")
+        if action.name == "std.fail":
+            return ActionState.ERROR.value, action.input.get(
+                "error_data", "Fail action expected exception.")
+        return ActionState.SUCCESS.value, None
+
+    def do(self, op: dict[str, Any]) -> None:
+        (name, args), = op.items()
+        args = args or {}
+        wf_id = self.exec_id
+        if name == "pause":
+            self.host.handle(ev.PauseWorkflow(wf_id, args.get("msg")))
+        elif name == "resume":
+            self.host.handle(ev.ResumeWorkflow(wf_id, args.get("env")))
+        elif name == "cancel":
+            self.host.handle(ev.CancelWorkflow(args.get("execution", wf_id), args.get("msg")))
+        elif name == "fail":
+            self.host.handle(ev.FailWorkflow(wf_id, args.get("msg")))
+        elif name == "rerun":
+            task = self.host.latest_task(wf_id, args["task"])
+            assert task is not None
+            self.host.handle(ev.RerunTask(task.id, args.get("reset", True), args.get("env")))
+        elif name == "complete_action":
+            aid = next(a for a in self.held
+                       if self.host.tasks[self.host.actions[a].task_execution_id].name
+                       == args["task"])
+            self.held.remove(aid)
+            self.host.handle(ev.ActionFinished(aid, args.get("state", "SUCCESS"),
+                                               args.get("result")))
+        elif name == "cancel_action":
+            aid = next(a for a in self.held
+                       if self.host.tasks[self.host.actions[a].task_execution_id].name
+                       == args["task"])
+            self.held.remove(aid)
+            self.host.handle(ev.ActionFinished(aid, "CANCELLED", None))
+        else:
+            raise AssertionError(f"unknown operation {name}")
+
+    # checking ------------------------------------------------------------
+    def check(self, expect: dict[str, Any]) -> None:
+        h = self.host
+        wf = h.workflows[self.exec_id]
+        tasks = h.tasks_of(self.exec_id)
+        if "state" in expect:
+            assert wf.state == expect["state"], f"workflow {wf.state}: {wf.state_info}"
+        if "state_info" in expect:
+            want = expect["state_info"]
+            if want is None:
+                assert wf.state_info is None, wf.state_info
+            else:
+                assert wf.state_info and want in wf.state_info, wf.state_info
+        if "output" in expect:
+            assert wf.output == expect["output"]
+        if "output_has" in expect:
+            for k, v in expect["output_has"].items():
+                assert wf.output.get(k) == v, wf.output
+        if "output_result_contains" in expect:
+            assert expect["output_result_contains"] in str(wf.output.get("result"))
+        if "published_global" in expect:
+            assert wf.published_global == expect["published_global"]
+        if "tasks" in expect:
+            actual = [{t.name: t.state} for t in tasks]
+            assert actual == expect["tasks"], actual
+        by_name = {t.name: t for t in tasks}
+        for name, pub in (expect.get("published") or {}).items():
+            assert by_name[name].published == pub, by_name[name].published
+        for name, want in (expect.get("results") or {}).items():
+            got = [r.result for r in h.results_of(by_name[name].id)]
+            spec = h.specs[self.exec_id].task(name)
+            if spec.with_items is None:
+                got = got[0] if len(got) == 1 else (got or None)
+            assert got == want, got
+        for name, text in (expect.get("task_state_info") or {}).items():
+            info = by_name[name].state_info
+            assert info is not None and text in info, info
+        for name, n in (expect.get("action_count") or {}).items():
+            count = sum(1 for a in h.actions.values()
+                        if h.tasks[a.task_execution_id].name == name)
+            assert count == n, count
+        if expect.get("final") is not None:
+            assert workflow_final(wf.state) == expect["final"]
+        if "task_states_seen" in expect:
+            seen = {(h.tasks[c.task_execution_id].name, c.changes["state"])
+                    for _, cmds in h.log for c in cmds
+                    if type(c).__name__ == "UpdateTask" and "state" in c.changes}
+            for name, state in (list(d.items())[0] for d in expect["task_states_seen"]):
+                assert (name, state) in seen, sorted(seen)
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    """The rehearsals of one fixture file (a document or a list of them)."""
+    data = yaml.safe_load(path.read_text())
+    return data if isinstance(data, list) else [data]
+
+
+def run(data: dict[str, Any]) -> Rehearsal:
+    """Run a rehearsal through all its stages, checking each expectation."""
+    r = Rehearsal(data)
+    if "start_error" in data:
+        try:
+            r.start()
+        except Exception as exc:  # the start must be refused with a clear message
+            assert data["start_error"] in str(exc), str(exc)
+            return r
+        raise AssertionError("the start was not refused")
+    r.start()
+    r.settle()
+    r.check(data.get("expect") or {})
+    for stage in data.get("stages") or []:
+        if "actions" in stage:
+            r.mocks.update(stage["actions"])
+        r.do(stage["do"])
+        r.settle()
+        r.check(stage.get("expect") or {})
+    return r
