@@ -121,7 +121,7 @@ class Database:
         try:
             yield session
         finally:
-            session.rollback()
+            # close() ends the transaction (rolled back) without expiring loaded objects.
             session.close()
 
     def run(self, work: Callable[[Session], T], *, attempts: int = 3) -> T:

@@ -112,17 +112,19 @@ class ActionExecution(ExecutionMixin, Base):
     __table_args__ = (
         Index(None, "task_execution_id", "attempt", "item_index"),
         # Only rows waiting for a concurrency slot: "next IDLE iteration" is a seek.
+        # (state is constant here, but listing it makes SQLite prefer this index.)
         Index(
             "ix_action_executions_idle",
             "task_execution_id",
             "attempt",
+            "state",
             "item_index",
             sqlite_where=text("state = 'IDLE'"),
             postgresql_where=text("state = 'IDLE'"),
         ),
         Index(None, "workflow_execution_id"),
-        Index(None, "state"),
         Index(None, "project_id"),
+        # No index on state alone: it would be rewritten by every result on the hot path.
     )
 
     task_execution_id: Mapped[str | None] = mapped_column(

@@ -488,7 +488,7 @@ def upgrade() -> None:
     with op.batch_alter_table("action_executions", schema=None) as batch_op:
         batch_op.create_index(
             "ix_action_executions_idle",
-            ["task_execution_id", "attempt", "item_index"],
+            ["task_execution_id", "attempt", "state", "item_index"],
             unique=False,
             sqlite_where=sa.text("state = 'IDLE'"),
             postgresql_where=sa.text("state = 'IDLE'"),
@@ -496,7 +496,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_action_executions_project_id"), ["project_id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_action_executions_state"), ["state"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_action_executions_task_execution_id_attempt_item_index"),
             ["task_execution_id", "attempt", "item_index"],
@@ -615,7 +614,6 @@ def downgrade() -> None:
     with op.batch_alter_table("action_executions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_action_executions_workflow_execution_id"))
         batch_op.drop_index(batch_op.f("ix_action_executions_task_execution_id_attempt_item_index"))
-        batch_op.drop_index(batch_op.f("ix_action_executions_state"))
         batch_op.drop_index(batch_op.f("ix_action_executions_project_id"))
         batch_op.drop_index(
             "ix_action_executions_idle",
