@@ -95,6 +95,8 @@ def claim(
     targets = (
         _C.target.is_(None) if target is None else or_(_C.target.is_(None), _C.target == target)
     )
+    # Two statements, not UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED):
+    # PostgreSQL may run such a subquery more than once and claim more than ``limit``.
     candidates = lock_for_update(
         select(_C.id)
         .where(_C.claimed_by.is_(None), _C.available_at <= now, targets)
@@ -102,9 +104,12 @@ def claim(
         .limit(limit),
         skip_locked=True,
     )
+    ids = list(session.scalars(candidates))
+    if not ids:
+        return []
     statement = (
         update(_TABLE)
-        .where(_C.id.in_(candidates.scalar_subquery()), _C.claimed_by.is_(None))
+        .where(_C.id.in_(ids), _C.claimed_by.is_(None))
         .values(claimed_by=node_id, lease_until=lease_until)
         .returning(_C.id, _C.kind, _C.action_execution_id, _C.target, _C.claimed_by, _C.lease_until)
     )
