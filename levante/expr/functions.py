@@ -20,14 +20,17 @@ from typing import Any
 
 import yaml
 
-from levante.expr.errors import ExpressionError
 from levante.expr.view import ExecutionView
 
 _current_view: ContextVar[ExecutionView | None] = ContextVar("levante_expr_view", default=None)
 
 
-class NoExecutionError(ExpressionError):
-    """A function that reads execution state was used where there is none."""
+class NoExecutionError(Exception):
+    """A function that reads execution state was used where there is none.
+
+    Raised inside an evaluation, where it becomes the cause of an
+    ``ExpressionEvaluationError``.
+    """
 
 
 @contextmanager

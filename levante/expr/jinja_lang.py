@@ -12,7 +12,6 @@ text.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -22,33 +21,22 @@ from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
 from levante.expr import functions
+from levante.expr.guards import (
+    SizeLimitExceeded,
+    check_format_widths,
+    check_power,
+    check_size,
+)
 from levante.expr.limits import get_limits
 
 COMPILE_CACHE_SIZE = 4096
 
 
-class SizeLimitExceeded(Exception):
-    """An operation would build a value larger than ``Limits`` allow."""
+def _seq_bytes(value: Any) -> int:
+    return len(value) if isinstance(value, str) else 8 * len(value)
 
 
 _WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
-_DIGITS = re.compile(r"\d+")
-
-
-def _check_size(size: int, what: str) -> None:
-    limit = get_limits().max_value_bytes
-    if size > limit:
-        raise SizeLimitExceeded(f"{what} would be about {size} bytes, over the limit of {limit}")
-
-
-def _check_format_widths(template: str) -> None:
-    for digits in _DIGITS.findall(template):
-        if len(digits) > 6:
-            _check_size(int(digits), "a formatted field")
-
-
-def _seq_bytes(value: Any) -> int:
-    return len(value) if isinstance(value, str) else 8 * len(value)
 
 
 class _Sandbox(SandboxedEnvironment):
@@ -66,15 +54,15 @@ class _Sandbox(SandboxedEnvironment):
         if operator_ == "*":
             for seq, times in ((left, right), (right, left)):
                 if isinstance(seq, sized) and isinstance(times, int):
-                    _check_size(_seq_bytes(seq) * max(times, 0), "a repeated sequence")
+                    check_size(_seq_bytes(seq) * max(times, 0), "a repeated sequence")
         elif operator_ == "**":
             if isinstance(left, int) and isinstance(right, int) and right > 0:
-                _check_size(left.bit_length() * right // 8, "an integer power")
+                check_power(left, right)
         elif operator_ == "+":
             if isinstance(left, sized) and isinstance(right, sized):
-                _check_size(_seq_bytes(left) + _seq_bytes(right), "a concatenation")
+                check_size(_seq_bytes(left) + _seq_bytes(right), "a concatenation")
         elif operator_ == "%" and isinstance(left, str):
-            _check_format_widths(left)
+            check_format_widths(left)
         return self.binop_table[operator_](left, right)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
@@ -85,9 +73,9 @@ class _Sandbox(SandboxedEnvironment):
             if name in _WIDTH_METHODS:
                 for arg in (*args, *kwargs.values()):
                     if isinstance(arg, int):
-                        _check_size(arg, f"str.{name}()")
+                        check_size(arg, f"str.{name}()")
             elif name == "format":
-                _check_format_widths(owner)
+                check_format_widths(owner)
         return SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs)
 
 
@@ -123,21 +111,21 @@ def _guard_filter(original: Callable[..., Any], name: str) -> Callable[..., Any]
         if name == "center":
             for arg in (*args[1:], *kwargs.values()):
                 if isinstance(arg, int):
-                    _check_size(arg, "the center filter")
+                    check_size(arg, "the center filter")
         elif name == "indent":
             width = args[1] if len(args) > 1 else kwargs.get("width", 4)
             text = str(args[0]) if args else ""
             if isinstance(width, int):
-                _check_size(width * (text.count("\n") + 1) + len(text), "the indent filter")
+                check_size(width * (text.count("\n") + 1) + len(text), "the indent filter")
         elif name == "format" and args and isinstance(args[0], str):
-            _check_format_widths(args[0])
+            check_format_widths(args[0])
         elif name == "replace" and len(args) >= 3 and isinstance(args[0], str):
             old, new = str(args[1]), str(args[2])
             if old:
-                _check_size(len(args[0]) + args[0].count(old) * len(new), "the replace filter")
+                check_size(len(args[0]) + args[0].count(old) * len(new), "the replace filter")
         result = original(*args, **kwargs)
         if isinstance(result, str):
-            _check_size(len(result), f"the {name} filter's result")
+            check_size(len(result), f"the {name} filter's result")
         return result
 
     return guarded
@@ -214,7 +202,7 @@ def evaluate_expression(body: str, data: Any) -> Any:
 def render(text: str, data: Any) -> str:
     """Render ``text`` as a template with ``data`` as ``_``."""
     result = compile_template(text).render(_=_wrap(data))
-    _check_size(len(result), "the rendered text")
+    check_size(len(result), "the rendered text")
     return result
 
 

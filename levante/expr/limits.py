@@ -82,9 +82,15 @@ class EvaluationTimeout(BaseException):
     """
 
 
-_set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
-_set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
-_set_async_exc.restype = ctypes.c_int
+def _interrupt(thread_id: int) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(EvaluationTimeout)
+    )
+
+
+def _cancel_interrupt(thread_id: int) -> None:
+    # A NULL exception clears one that is pending but not yet raised.
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), None)
 
 
 class _Watchdog:
@@ -118,7 +124,7 @@ class _Watchdog:
         with self._lock:
             entry = self._active.pop(token, None)
         if entry is not None and entry[2]:
-            _set_async_exc(threading.get_ident(), None)
+            _cancel_interrupt(threading.get_ident())
 
     def _run(self) -> None:
         idle = 0
@@ -136,7 +142,7 @@ class _Watchdog:
                 for entry in self._active.values():
                     if not entry[2] and now >= entry[0]:
                         entry[2] = True
-                        _set_async_exc(int(entry[1]), EvaluationTimeout)
+                        _interrupt(int(entry[1]))
 
 
 _watchdog = _Watchdog()

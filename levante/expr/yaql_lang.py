@@ -18,10 +18,11 @@ from typing import Any
 import yaql
 from yaql.language import exceptions as yaql_exc
 from yaql.language import expressions as yaql_expressions
-from yaql.language import factory
+from yaql.language import factory, specs, yaqltypes
 from yaql.language import utils as yaql_utils
 
 from levante.expr import functions
+from levante.expr.guards import check_power
 from levante.expr.limits import Limits, get_limits, on_limits_changed
 from levante.expr.yaql_data import LazyFrozenDict, to_yaql
 
@@ -44,8 +45,19 @@ def _engine_options(limits: Limits) -> dict[str, Any]:
     }
 
 
+@specs.parameter("a", yaqltypes.Number())
+@specs.parameter("b", yaqltypes.Number())
+@specs.parameter("c", yaqltypes.Number(nullable=True))
+def _bounded_pow(a: Any, b: Any, c: Any = None) -> Any:
+    """yaql's ``pow``, refusing integer powers too big to compute quickly."""
+    if c is None and isinstance(a, int) and isinstance(b, int):
+        check_power(a, b)
+    return pow(a, b, c)
+
+
 def _root_context() -> Any:
     context = yaql.create_context()
+    context.register_function(_bounded_pow, name="pow")
     for name, function in functions.FUNCTIONS.items():
         context.register_function(function, name=name)
     return context
