@@ -160,7 +160,9 @@ class TaskSpec:
     with_items: WithItems | None = None
     keep_result: Value = True
     target: str | None = None
-    safe_rerun: Value = False
+    safe_rerun: Value = None
+    """None when the task does not set it: task-defaults apply, then False
+    (``WorkflowSpec.task`` resolves it, so the engine always sees a value)."""
     policies: Policies = field(default_factory=Policies)
     # Direct workflows
     join: JoinKind | int | None = None
@@ -172,6 +174,8 @@ class TaskSpec:
     requires: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     location: Location | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The task's mapping exactly as written (shared with the parsed document: never mutate)."""
 
     @property
     def is_workflow_task(self) -> bool:
@@ -206,6 +210,11 @@ class WorkflowSpec:
     description: str | None = None
     tags: tuple[str, ...] = ()
     location: Location | None = None
+    namespace: str = ""
+    """Mistral namespace the workflow is stored in ("" is the default namespace)."""
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The workflow's mapping exactly as written (never mutate). ``levante.lang.spec_dict``
+    gives the dict Mistral's REST API shows as ``spec``."""
 
     def task(self, name: str) -> TaskSpec:
         """The task ``name`` with task-defaults applied (the spec the engine runs).
@@ -237,6 +246,9 @@ class ActionSpec:
     description: str | None = None
     tags: tuple[str, ...] = ()
     location: Location | None = None
+    namespace: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The action's mapping exactly as written (never mutate)."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +261,9 @@ class WorkbookSpec:
     description: str | None = None
     tags: tuple[str, ...] = ()
     location: Location | None = None
+    namespace: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The workbook's mapping exactly as written (never mutate)."""
 
 
 @dataclass(frozen=True)
