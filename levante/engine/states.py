@@ -69,8 +69,6 @@ class TaskEvent(StrEnum):
 
     START = "start"
     HOLD = "hold"
-    WAIT_JOIN = "wait_join"
-    JOIN_MET = "join_met"
     DELAY = "delay"
     DELAY_OVER = "delay_over"
     PAUSE = "pause"
@@ -118,9 +116,10 @@ TASK_TRANSITIONS: dict[TaskState, dict[TaskEvent, TaskState]] = {
              TE.CANCEL: T.CANCELLED,
              # input or with-items evaluation failed before anything ran
              TE.FAIL: T.ERROR},
-    # A join's WAITING ends when enough routes arrived, or in ERROR when they cannot.
-    T.WAITING: {TE.JOIN_MET: T.RUNNING, TE.WAIT_JOIN: T.WAITING, TE.FAIL: T.ERROR,
-                TE.CANCEL: T.CANCELLED},
+    # A join's WAITING ends when enough routes arrived (it starts like a new task:
+    # pause-before may hold it, wait-before may delay it), or in ERROR when they cannot.
+    T.WAITING: {TE.START: T.RUNNING, TE.HOLD: T.IDLE, TE.DELAY: T.RUNNING_DELAYED,
+                TE.FAIL: T.ERROR, TE.CANCEL: T.CANCELLED},
     T.RUNNING: {TE.DELAY: T.RUNNING_DELAYED, TE.SUCCEED: T.SUCCESS, TE.FAIL: T.ERROR,
                 TE.CANCEL: T.CANCELLED, TE.PAUSE: T.PAUSED, TE.START: T.RUNNING},
     T.RUNNING_DELAYED: {TE.DELAY_OVER: T.RUNNING, TE.FAIL: T.ERROR,

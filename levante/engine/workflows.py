@@ -62,7 +62,7 @@ def start(d: Decision, event: ev.StartWorkflow) -> None:
         if not is_child:
             env = dict(params.get("env") or {})
             if env and params.get("evaluate_env", True):
-                env = d.evaluate(env, {"__env": env}, None, "env")
+                env = d.evaluate(env, {"__env": env}, _EnvView(env), "env")
             params = {**params, "env": env}
         wf = d.update_workflow(wf.id, params=params)
         base = {"__execution": {"id": wf.id}}
@@ -83,6 +83,17 @@ def start(d: Decision, event: ev.StartWorkflow) -> None:
         for name in spec.start_tasks():
             flow.arrive(d, wf.id, name, Branch(), None, None)
     check_and_complete(d, wf.id)
+
+
+class _EnvView(EngineView):
+    """While the env itself is evaluated, ``env()`` is the env as given."""
+
+    def __init__(self, env: dict[str, Any]) -> None:
+        self._env = env
+
+    def env(self) -> dict[str, Any]:
+        """The env as given."""
+        return self._env
 
 
 def check_and_complete(d: Decision, wf_id: str) -> None:

@@ -48,7 +48,7 @@ class Rehearsal:
                     self.held.append(aid)
                     continue
                 h.handle(ev.ActionFinished(aid, *outcome))
-            elif h.timers:
+            elif h.timers and not self.data.get("manual_timers"):
                 h.fire_next_timer()
             else:
                 return
@@ -60,11 +60,11 @@ class Rehearsal:
         mock = self.mocks.get(key, self.mocks.get(task.name))
         n = self.runs[key]
         self.runs[key] += 1
-        if isinstance(mock, dict) and "items" in mock:
+        per_item = isinstance(mock, dict) and "items" in mock
+        if per_item:
             mock = mock["items"][action.item_index]
         if isinstance(mock, list):
-            mock = mock[min(n if "items" not in (self.mocks.get(key) or {}) else action.attempt,
-                            len(mock) - 1)]
+            mock = mock[min(action.attempt if per_item else n, len(mock) - 1)]
         if mock is None:
             return self._default(action)
         if mock.get("async"):
@@ -99,6 +99,9 @@ class Rehearsal:
             task = self.host.latest_task(wf_id, args["task"])
             assert task is not None
             self.host.handle(ev.RerunTask(task.id, args.get("reset", True), args.get("env")))
+        elif name == "fire_timers":
+            while self.host.timers:
+                self.host.fire_next_timer()
         elif name == "complete_action":
             aid = next(a for a in self.held
                        if self.host.tasks[self.host.actions[a].task_execution_id].name
@@ -162,7 +165,7 @@ class Rehearsal:
             seen = {(h.tasks[c.task_execution_id].name, c.changes["state"])
                     for _, cmds in h.log for c in cmds
                     if type(c).__name__ == "UpdateTask" and "state" in c.changes}
-            for name, state in (list(d.items())[0] for d in expect["task_states_seen"]):
+            for name, state in (next(iter(d.items())) for d in expect["task_states_seen"]):
                 assert (name, state) in seen, sorted(seen)
 
 
