@@ -86,6 +86,20 @@ class InvalidateResults:
 
 
 @dataclass(frozen=True)
+class AcceptChild:
+    """A child workflow's end counts as the iteration ``item_index`` of its task.
+
+    Its output (already on the child's row) is that iteration's result.
+    """
+
+    task_execution_id: str
+    child_execution_id: str | None
+    item_index: int
+    state: str
+    output: Any = None
+
+
+@dataclass(frozen=True)
 class ClearResults:
     """``keep-result: false``: drop the stored outputs of a task's actions."""
 
@@ -160,6 +174,7 @@ class Propagate:
 
 Command = (
     CreateWorkflow | UpdateWorkflow | CreateTask | UpdateTask | ScheduleActions | UpdateAction
-    | PromoteIdle | InvalidateResults | ClearResults | CancelActions | StartSubworkflow
+    | PromoteIdle | InvalidateResults | AcceptChild | ClearResults | CancelActions
+    | StartSubworkflow
     | SetTimer | CancelTimer | NotifyParent | Propagate
 )

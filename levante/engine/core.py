@@ -17,6 +17,7 @@ from levante.engine.reader import ExecutionReader
 from levante.engine.states import (
     ActionEvent,
     ActionState,
+    TaskState,
     WorkflowState,
     next_action_state,
     workflow_final,
@@ -93,6 +94,10 @@ def _action_finished(d: Decision, event: ev.ActionFinished) -> None:
 
 def _subworkflow_finished(d: Decision, event: ev.SubworkflowFinished) -> None:
     task = d.task(event.task_execution_id)
+    if task.state != TaskState.RUNNING:
+        return  # a late child (the task was cancelled or timed out)
+    d.emit(cmd.AcceptChild(task.id, event.child_execution_id, event.item_index, event.state,
+                           event.output))
     info = event.state_info
     if event.state == WorkflowState.ERROR and not info:
         info = f"Failed subworkflow [execution_id={event.child_execution_id}]"

@@ -179,6 +179,9 @@ class MemoryHost:
                 else:
                     kept = {i: r for i, r in kept.items() if i not in c.item_indexes}
                 self.results[c.task_execution_id] = kept
+            case cmd.AcceptChild():
+                self.results.setdefault(c.task_execution_id, {})[c.item_index] = ItemResult(
+                    c.item_index, c.state, c.output, c.child_execution_id or "")
             case cmd.ClearResults():
                 self.cleared.add(c.task_execution_id)
             case cmd.CancelActions():
