@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table
@@ -27,23 +27,23 @@ def complete_rows(table: Table, rows: Iterable[Mapping[str, Any]]) -> list[dict[
     unknown = keys - set(table.c.keys())
     if unknown:
         raise KeyError(f"no column {sorted(unknown)} in table {table.name}")
-    defaulted = [column for column in table.c if column.default is not None]
-    keys.update(column.key for column in defaulted)
+    keys.update(column.key for column in table.c if column.default is not None)
+    makers = {key: _default_maker(table, key) for key in keys}
     for row in rows:
-        for key in keys:
-            if key not in row:
-                row[key] = _default_of(table, key)
+        if len(row) != len(keys):
+            for key, make in makers.items():
+                if key not in row:
+                    row[key] = make()
     return rows
 
 
-def _default_of(table: Table, key: str) -> Any:
+def _default_maker(table: Table, key: str) -> Callable[[], Any]:
+    """A function giving the Python-side default of one column (None when it has none)."""
     default = table.c[key].default
-    if default is None:
-        return None
     arg = getattr(default, "arg", None)
     if getattr(default, "is_callable", False):
-        return arg(None)  # type: ignore[misc]
-    return arg
+        return lambda: arg(None)  # type: ignore[misc]
+    return lambda: arg
 
 
 def sync_loaded(session: Session, model: type[Base], ident: Any, values: Mapping[str, Any]) -> None:
