@@ -17,6 +17,9 @@ from levante.actions.result import Result
 if TYPE_CHECKING:
     from levante.actions.context import ActionContext
 
+#: The sleep the waiting actions use; a seam for tests to count sleepers.
+sleep = asyncio.sleep
+
 
 class NoOpAction(Action):
     """Does nothing and returns null. Useful as a placeholder task."""
@@ -50,7 +53,7 @@ class EchoAction(AsyncAction):
     async def run(self, context: ActionContext) -> Any:
         """Wait ``delay`` seconds without holding a thread, then return ``output``."""
         if self.delay:
-            await asyncio.sleep(self.delay)
+            await sleep(self.delay)
         return self.output
 
     def test(self, context: ActionContext) -> str:
@@ -97,7 +100,7 @@ class SleepAction(AsyncAction):
     async def run(self, context: ActionContext) -> None:
         """Sleep without holding a thread."""
         if self.seconds:
-            await asyncio.sleep(self.seconds)
+            await sleep(self.seconds)
         return None
 
     def test(self, context: ActionContext) -> None:

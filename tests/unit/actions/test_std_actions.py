@@ -26,7 +26,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def fake_sleep(seconds: float) -> None:
         recorded.append(seconds)
 
-    monkeypatch.setattr(basic.asyncio, "sleep", fake_sleep)
+    monkeypatch.setattr(basic, "sleep", fake_sleep)
     return recorded
 
 
