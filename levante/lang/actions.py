@@ -33,7 +33,8 @@ def parse_action(ck: Checker, field: Field, name: str, namespace: str = "") -> A
                 ck.error(base_field, f"in the inline parameters: {problem.message}",
                          offset=problem.offset)
             base_name, params = command.name, command.params
-            ck.check_expressions(Field(params, None, None, base_field.path, base_field))
+            for part, offset in command.texts():
+                ck.check_expression_text(base_field, part, offset)
     base_input: dict = {}
     if "base-input" in body:
         base_input = kinds.data_mapping(ck, field.child("base-input")) or {}

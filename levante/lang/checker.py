@@ -169,24 +169,28 @@ class Checker:
         """Syntax-check every expression in ``field``'s value (nested values included)."""
         value = field.value
         if isinstance(value, str):
-            if "<%" not in value and "{" not in value:
-                return
-            for problem in check_syntax(value):
-                offset = problem.error_offset if problem.error_offset is not None else (
-                    problem.offset
-                )
-                self.error(
-                    field,
-                    f"invalid {_language(problem.language)} expression "
-                    f"{_short(problem.expression)}: {problem.message}",
-                    offset=offset,
-                )
+            self.check_expression_text(field, value)
         elif isinstance(value, dict):
             for _key, child in field.items():
                 self.check_expressions(child)
         elif isinstance(value, list):
             for child in field.elements():
                 self.check_expressions(child)
+
+    def check_expression_text(self, field: Field, text: str, base_offset: int = 0) -> None:
+        """Syntax-check the expressions of ``text``, found at ``base_offset`` in ``field``."""
+        if "<%" not in text and "{" not in text:
+            return
+        for problem in check_syntax(text):
+            offset = problem.error_offset if problem.error_offset is not None else (
+                problem.offset
+            )
+            self.error(
+                field,
+                f"invalid {_language(problem.language)} expression "
+                f"{_short(problem.expression)}: {problem.message}",
+                offset=base_offset + offset,
+            )
 
 
 def _language(language: str) -> str:

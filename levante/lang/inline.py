@@ -43,6 +43,16 @@ class InlineCommand:
     name: str
     params: dict[str, Any] = field(default_factory=dict)
     problems: tuple[InlineProblem, ...] = ()
+    offsets: dict[str, int] = field(default_factory=dict)
+    """Where each parameter's value starts in the parsed text."""
+
+    def texts(self) -> list[tuple[str, int]]:
+        """``(text, offset)`` of the name and of each string parameter, for syntax checks."""
+        found = [(self.name, 0)]
+        for key, value in self.params.items():
+            if isinstance(value, str):
+                found.append((value, self.offsets.get(key, 0)))
+        return found
 
 
 def parse_command(text: str) -> InlineCommand:
@@ -57,13 +67,14 @@ def parse_command(text: str) -> InlineCommand:
     rest_end = len(text.rstrip())
     if text.startswith("(", end) and text[rest_end - 1] == ")":
         rest_start, rest_end = end + 1, rest_end - 1
-    params, problems = _parse_params(text, rest_start, rest_end)
-    return InlineCommand(name, params, tuple(problems))
+    offsets: dict[str, int] = {}
+    params, problems = _parse_params(text, rest_start, rest_end, offsets)
+    return InlineCommand(name, params, tuple(problems), offsets)
 
 
 def parse_params(text: str) -> tuple[dict[str, Any], tuple[InlineProblem, ...]]:
     """Read ``key=value key=value`` (the one-line ``retry`` form)."""
-    params, problems = _parse_params(text, 0, len(text))
+    params, problems = _parse_params(text, 0, len(text), {})
     return params, tuple(problems)
 
 
@@ -78,7 +89,8 @@ def _name_end(text: str, start: int) -> int:
     return index
 
 
-def _parse_params(text: str, start: int, end: int) -> tuple[dict[str, Any], list[InlineProblem]]:
+def _parse_params(text: str, start: int, end: int,
+                  offsets: dict[str, int]) -> tuple[dict[str, Any], list[InlineProblem]]:
     params: dict[str, Any] = {}
     problems: list[InlineProblem] = []
     index = start
@@ -100,7 +112,12 @@ def _parse_params(text: str, start: int, end: int) -> tuple[dict[str, Any], list
             continue
         value_start = key_match.end() + 1
         value_end = _value_end(text, value_start, end, problems)
-        params[key_match.group()] = _convert(text[value_start:value_end])
+        raw = text[value_start:value_end]
+        value = _convert(raw)
+        params[key_match.group()] = value
+        # A quoted value loses its opening quote.
+        quoted = isinstance(value, str) and len(raw) == len(value) + 2
+        offsets[key_match.group()] = value_start + (1 if quoted else 0)
         index = value_end
     return params, problems
 

@@ -159,8 +159,9 @@ def _parse_runnable(ck: Checker, field: Field,
                          offset=problem.offset)
             name, params = command.name, command.params
             # Each parameter is evaluated on its own, so each is checked on its own.
-            ck.check_expressions(Field(name, None, None, text_field.path, text_field))
-            ck.check_expressions(Field(params, None, None, text_field.path, text_field))
+            for part, offset in command.texts():
+                ck.check_expression_text(text_field, part, offset)
+            _check_structured_params(ck, text_field, params)
     task_input: dict | str = {}
     if "input" in body:
         input_field = field.child("input")
@@ -227,3 +228,10 @@ def _parse_join(ck: Checker, field: Field, name: str) -> JoinKind | int | None:
         return value
     ck.expected(field, "'all', 'one' or a non-negative integer")
     return None
+
+
+def _check_structured_params(ck: Checker, field: Field, params: dict[str, Any]) -> None:
+    """Expressions inside list / mapping parameter values (``k=["<% $.a %>"]``)."""
+    for value in params.values():
+        if isinstance(value, dict | list):
+            ck.check_expressions(Field(value, None, None, field.path, field))
