@@ -67,9 +67,11 @@ class _Sandbox(SandboxedEnvironment):
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         """Check width-taking string methods before calling them."""
-        owner = getattr(__obj, "__self__", None)
+        # The sandbox hands out str.format wrapped; look through the wrapper.
+        target = getattr(__obj, "__wrapped__", __obj)
+        owner = getattr(target, "__self__", None)
         if isinstance(owner, str):
-            name = getattr(__obj, "__name__", "")
+            name = getattr(target, "__name__", "")
             if name in _WIDTH_METHODS:
                 for arg in (*args, *kwargs.values()):
                     if isinstance(arg, int):

@@ -11,8 +11,9 @@ from __future__ import annotations
 import collections.abc
 import functools
 import inspect
+import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import yaql
@@ -59,8 +60,41 @@ def _root_context() -> Any:
     context = yaql.create_context()
     context.register_function(_bounded_pow, name="pow")
     for name, function in functions.FUNCTIONS.items():
-        context.register_function(function, name=name)
+        context.register_function(_accepting_both_spellings(function), name=name)
     return context
+
+
+def _accepting_both_spellings(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Let keyword arguments be written ``root_execution_id`` or ``rootExecutionId``.
+
+    yaql's naming convention makes Mistral accept only the camelCase form;
+    the documentation shows the snake_case one. Levante takes both.
+    """
+    signature = inspect.signature(function)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        named = {_snake_case(key): value for key, value in kwargs.items()}
+        try:
+            bound = signature.bind(*args, **named)
+        except TypeError:
+            raise yaql_exc.NoMatchingFunctionException(function.__name__.rstrip("_")) from None
+        return function(*bound.args, **bound.kwargs)
+
+    call.__name__ = function.__name__
+    call.__doc__ = function.__doc__
+    return call
+
+
+def _snake_case(name: str) -> str:
+    return _CAMEL_HUMP.sub(lambda m: "_" + m.group(0).lower(), name)
+
+
+_CAMEL_HUMP = re.compile(r"[A-Z]")
+
+
+@functools.cache
+def _shared_root_context() -> Any:
+    return _root_context()
 
 
 class _Runtime:
@@ -70,7 +104,7 @@ class _Runtime:
         self.engine = factory.YaqlFactory(keyword_operator="=>", allow_delegates=False).create(
             options=_engine_options(limits)
         )
-        self.root = _root_context()
+        self.root = _shared_root_context()
         self.parse = functools.lru_cache(maxsize=PARSE_CACHE_SIZE)(self._parse)
 
     def _parse(self, text: str) -> yaql_expressions.Statement:
@@ -78,12 +112,23 @@ class _Runtime:
             return self.engine(text)
 
 
-_runtime = _Runtime(get_limits())
+_runtimes: dict[Limits, _Runtime] = {}
+
+
+def _runtime_for(limits: Limits) -> _Runtime:
+    # Building an engine takes ~0.1 s (ply tables); keep one per limits seen.
+    runtime = _runtimes.get(limits)
+    if runtime is None:
+        runtime = _runtimes[limits] = _Runtime(limits)
+    return runtime
+
+
+_runtime = _runtime_for(get_limits())
 
 
 def _rebuild(limits: Limits) -> None:
     global _runtime
-    _runtime = _Runtime(limits)
+    _runtime = _runtime_for(limits)
 
 
 on_limits_changed(_rebuild)
