@@ -30,7 +30,7 @@ def validate_file(path: str, out: TextIO, err: TextIO) -> bool:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"{path}: cannot read the file: {exc}", file=err)
+        print(f"{path}: cannot read the file: {exc}", file=out)
         return False
     try:
         parse_any(text, path)

@@ -38,8 +38,9 @@ def merge(left: dict, right: dict) -> dict:
     return result
 
 
-def workflow_yaml(workflow: dict[str, Any] | None = None, *, base_tasks: bool = True,
-                  name: str = "test") -> str:
+def workflow_yaml(
+    workflow: dict[str, Any] | None = None, *, base_tasks: bool = True, name: str = "test"
+) -> str:
     """A workflows document with one workflow ``name`` (the base tasks merged in)."""
     body: dict[str, Any] = {"tasks": copy.deepcopy(BASE_TASKS)} if base_tasks else {}
     body = merge(body, workflow or {})

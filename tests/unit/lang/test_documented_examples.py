@@ -43,8 +43,11 @@ def test_reference_task_snippet_validates_inside_a_workflow(path: Path) -> None:
 
 
 def _task_names(snippet: str) -> set[str]:
-    return {line.rstrip(":") for line in snippet.splitlines()
-            if line and not line.startswith((" ", "#"))}
+    return {
+        line.rstrip(":")
+        for line in snippet.splitlines()
+        if line and not line.startswith((" ", "#"))
+    }
 
 
 def _missing_targets(snippet: str, names: set[str]) -> list[str]:
@@ -60,12 +63,13 @@ def _missing_targets(snippet: str, names: set[str]) -> list[str]:
 
 
 def test_document_kinds_are_detected() -> None:
-    assert isinstance(parse_any((DATA / "reference/create_vm.yaml").read_text()),
-                      WorkflowsDocument)
-    assert isinstance(parse_any((DATA / "reference/workbook_namespacing.yaml").read_text()),
-                      WorkbookSpec)
-    assert isinstance(parse_any((DATA / "reference/adhoc_action_error_email.yaml").read_text()),
-                      ActionsDocument)
+    assert isinstance(parse_any((DATA / "reference/create_vm.yaml").read_text()), WorkflowsDocument)
+    assert isinstance(
+        parse_any((DATA / "reference/workbook_namespacing.yaml").read_text()), WorkbookSpec
+    )
+    assert isinstance(
+        parse_any((DATA / "reference/adhoc_action_error_email.yaml").read_text()), ActionsDocument
+    )
 
 
 def test_first_cloud_cron_update_kernel_validates() -> None:

@@ -30,14 +30,17 @@ def test_error_str_has_file_line_column_path_expected_and_found() -> None:
     count = next(e for e in errors if e.path.endswith("retry.count"))
     assert count.path == "wf.tasks.upgrade.retry.count"
     assert count.location == Location("test.yaml", 7, 16)
-    assert str(count) == ("test.yaml:7:16: wf.tasks.upgrade.retry.count: expected a "
-                          "non-negative integer or an expression, found -1")
+    assert str(count) == (
+        "test.yaml:7:16: wf.tasks.upgrade.retry.count: expected a "
+        "non-negative integer or an expression, found -1"
+    )
 
 
 def test_several_errors_are_reported_at_once_in_text_order() -> None:
     errors = errors_of(WF)
     assert [e.location.line for e in errors if e.location] == sorted(
-        e.location.line for e in errors if e.location)
+        e.location.line for e in errors if e.location
+    )
     paths = [e.path for e in errors]
     assert "wf.tasks.upgrade.on-success[1]" in paths  # notify does not exist
     assert "wf.tasks.report.action" in paths  # broken expression
@@ -45,8 +48,11 @@ def test_several_errors_are_reported_at_once_in_text_order() -> None:
 
 
 def test_unknown_transition_target_points_at_the_key_and_suggests() -> None:
-    text = WF.replace("notify", "reprot").replace("<% $.x +* %>", "<% $.x %>").replace(
-        "count: -1", "count: 1")
+    text = (
+        WF.replace("notify", "reprot")
+        .replace("<% $.x +* %>", "<% $.x %>")
+        .replace("count: -1", "count: 1")
+    )
     (error,) = errors_of(text)
     assert error.location == Location("test.yaml", 11, 11)
     assert error.message == "no task named 'reprot'"
@@ -63,8 +69,9 @@ def test_expression_error_column_points_into_the_string() -> None:
 
 
 def test_unknown_key_lists_allowed_keys_and_suggests_the_close_one() -> None:
-    (error,) = errors_of("version: '2.0'\nwf:\n  tasks:\n    t1:\n      action: std.noop\n"
-                         "      wait_before: 1\n")
+    (error,) = errors_of(
+        "version: '2.0'\nwf:\n  tasks:\n    t1:\n      action: std.noop\n      wait_before: 1\n"
+    )
     assert error.path == "wf.tasks.t1.wait_before"
     assert error.location == Location("test.yaml", 6, 7)
     assert "unknown key 'wait_before' in a task" in error.message
@@ -100,16 +107,19 @@ def test_document_without_workflows_is_refused() -> None:
 
 
 def test_validation_error_is_a_value_error_with_all_errors() -> None:
-    error = ValidationError([LangError("b", Location("f", 2, 1)), LangError("a", Location("f",
-                                                                                          1, 1))])
+    error = ValidationError(
+        [LangError("b", Location("f", 2, 1)), LangError("a", Location("f", 1, 1))]
+    )
     assert isinstance(error, ValueError)
     assert [e.message for e in error.errors] == ["a", "b"]
     assert str(error) == "f:1:1: a\nf:2:1: b"
 
 
 def test_workbook_errors_have_full_paths() -> None:
-    text = ("version: '2.0'\nname: wb\nworkflows:\n  wf1:\n    tasks:\n      t1:\n"
-            "        action: std.noop\n        on-success: [nowhere]\n")
+    text = (
+        "version: '2.0'\nname: wb\nworkflows:\n  wf1:\n    tasks:\n      t1:\n"
+        "        action: std.noop\n        on-success: [nowhere]\n"
+    )
     with pytest.raises(ValidationError) as caught:
         parse_workbook(text, "wb.yaml")
     (error,) = caught.value.errors

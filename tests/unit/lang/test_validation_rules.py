@@ -129,8 +129,19 @@ TASK_CASES: list[tuple[dict[str, Any], bool]] = [
     ({"on-success": ["email", 12345]}, False),
     ({"on-error": {"publish": {"var1": 1234}}}, False),
     ({"on-error": {"publish": {"branch": {"var1": 1234}}}}, True),
-    ({"on-complete": {"publish": {"branch": {"v": 1}, "global": {"g": "val"},
-                                  "atomic": {"a": "<% my_func() %>"}}, "next": "email"}}, True),
+    (
+        {
+            "on-complete": {
+                "publish": {
+                    "branch": {"v": 1},
+                    "global": {"g": "val"},
+                    "atomic": {"a": "<% my_func() %>"},
+                },
+                "next": "email",
+            }
+        },
+        True,
+    ),
     ({"on-complete": {"publish": {"global": {"g": BAD}}}}, False),
     ({"on-complete": {"next": [{"email": "<% $.v1 %>"}]}}, True),
     ({"on-complete": {"next": [{"email": "email"}]}}, False),
@@ -215,30 +226,36 @@ def test_workflow_property(workflow: dict[str, Any], valid: bool) -> None:
     assert is_valid_workflow(workflow) is valid
 
 
-@pytest.mark.parametrize(("tasks", "valid"), [
-    ({}, False),
-    (None, False),
-    ({"t1": {"action": "std.noop"}}, True),
-    ({"t1": {}}, False),
-    ({"t1": None}, False),
-])
+@pytest.mark.parametrize(
+    ("tasks", "valid"),
+    [
+        ({}, False),
+        (None, False),
+        ({"t1": {"action": "std.noop"}}, True),
+        ({"t1": {}}, False),
+        ({"t1": None}, False),
+    ],
+)
 def test_tasks_section(tasks: Any, valid: bool) -> None:
     assert is_valid_workflow({"tasks": tasks}, base_tasks=False) is valid
 
 
-@pytest.mark.parametrize(("join_task", "join", "valid"), [
-    ("task3", 2, True),
-    ("task3", 5, False),
-    ("task3", 1, True),
-    ("task3", 0, True),
-    ("task3", "one", True),
-    ("task3", "all", True),
-    ("task3", -1, False),
-    ("task3", "3", False),
-    ("task4", "all", False),
-    ("task4", 1, False),
-    ("task4", "one", False),
-])
+@pytest.mark.parametrize(
+    ("join_task", "join", "valid"),
+    [
+        ("task3", 2, True),
+        ("task3", 5, False),
+        ("task3", 1, True),
+        ("task3", 0, True),
+        ("task3", "one", True),
+        ("task3", "all", True),
+        ("task3", -1, False),
+        ("task3", "3", False),
+        ("task4", "all", False),
+        ("task4", 1, False),
+        ("task4", "one", False),
+    ],
+)
 def test_join_needs_enough_inbound_tasks(join_task: str, join: Any, valid: bool) -> None:
     tasks = {
         "task1": {"on-complete": "task3"},
@@ -253,24 +270,26 @@ def test_join_needs_enough_inbound_tasks(join_task: str, join: Any, valid: bool)
 def test_task_names_may_hold_punctuation() -> None:
     names = ["task1", "t2-task", "t3.task", "t4,task", "t5+task", "t6$task", "t7%task"]
     tasks = {
-        name: {"action": "std.noop", **({"on-success": [names[i + 1]]} if i + 1 < len(names)
-                                        else {})}
+        name: {
+            "action": "std.noop",
+            **({"on-success": [names[i + 1]]} if i + 1 < len(names) else {}),
+        }
         for i, name in enumerate(names)
     }
     assert is_valid_workflow({"tasks": tasks}, base_tasks=False)
 
 
 def test_reverse_workflow_refuses_transitions_and_join() -> None:
-    errors = workflow_errors({"type": "reverse", "tasks": {
-        "get": {"on-success": ["email"]}, "email": {"join": "all"}}})
+    errors = workflow_errors(
+        {"type": "reverse", "tasks": {"get": {"on-success": ["email"]}, "email": {"join": "all"}}}
+    )
     messages = sorted(e.message for e in errors)
     assert "'join' is for direct workflows; this workflow is reverse" in messages
     assert "'on-success' is for direct workflows; this workflow is reverse" in messages
 
 
 def test_reverse_workflow_accepts_requires() -> None:
-    assert is_valid_workflow({"type": "reverse", "tasks": {"email": {"requires": ["echo",
-                                                                                   "get"]}}})
+    assert is_valid_workflow({"type": "reverse", "tasks": {"email": {"requires": ["echo", "get"]}}})
 
 
 @pytest.mark.parametrize("requires", ["", [], [""], None, 12345])
@@ -279,8 +298,10 @@ def test_reverse_requires_must_be_names(requires: Any) -> None:
 
 
 def test_direct_workflow_without_start_task_is_refused() -> None:
-    (error,) = workflow_errors({"tasks": {"task1": {"on-complete": "task2"},
-                                          "task2": {"on-complete": "task1"}}}, base_tasks=False)
+    (error,) = workflow_errors(
+        {"tasks": {"task1": {"on-complete": "task2"}, "task2": {"on-complete": "task1"}}},
+        base_tasks=False,
+    )
     assert "at least one start task" in error.message
     assert error.path == "test"
 
@@ -294,8 +315,7 @@ def test_engine_command_names_are_reserved(name: str) -> None:
 
 def test_task_name_length_is_limited() -> None:
     assert is_valid_workflow({"tasks": {"t" * 255: {"action": "std.noop"}}}, base_tasks=False)
-    assert not is_valid_workflow({"tasks": {"t" * 256: {"action": "std.noop"}}},
-                                 base_tasks=False)
+    assert not is_valid_workflow({"tasks": {"t" * 256: {"action": "std.noop"}}}, base_tasks=False)
 
 
 def test_workflow_name_cannot_be_a_uuid() -> None:
