@@ -11,6 +11,7 @@ from levante.actions.std.basic import (
     SleepAction,
     TestDictAction,
 )
+from levante.actions.std.javascript import JavaScriptAction
 
 #: The ``std`` actions by name. Later modules (http, email, ssh) add theirs here.
 STD_ACTIONS: dict[str, type] = {
@@ -20,6 +21,8 @@ STD_ACTIONS: dict[str, type] = {
     "std.fail": FailAction,
     "std.sleep": SleepAction,
     "std.test_dict": TestDictAction,
+    "std.javascript": JavaScriptAction,
+    "std.js": JavaScriptAction,
 }
 
 
@@ -36,6 +39,7 @@ __all__ = [
     "AsyncNoOpAction",
     "EchoAction",
     "FailAction",
+    "JavaScriptAction",
     "NoOpAction",
     "SleepAction",
     "StdActionProvider",
