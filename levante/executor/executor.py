@@ -150,6 +150,25 @@ class Executor:
         """Stop the executor with the default grace period."""
         await self.stop()
 
+    async def run_direct(self, request: ActionRequest) -> ActionOutcome:
+        """Run one request now and return its outcome, bypassing the source.
+
+        For callers that wait for the result themselves (``run-action`` with
+        ``save_result: false``): no claim, no report, no concurrency cap, but
+        the same timeouts, thread pool and error handling.
+        """
+        runner = self._runner
+        if runner is None:
+            raise RuntimeError("Executor.run_direct() needs a started executor")
+        prepared = runner.prepare(request)
+        if isinstance(prepared, ActionOutcome):
+            return prepared
+        if prepared.run_mode is RunMode.INLINE:
+            return runner.run_inline(request, prepared)
+        if prepared.run_mode is RunMode.ASYNC:
+            return await runner.run_async(request, prepared)
+        return await runner.run_thread(request, prepared)
+
     def cancel(self, action_execution_id: str) -> bool:
         """Cancel a running action; it is reported CANCELLED. False if not running here.
 

@@ -62,6 +62,11 @@ class ActionOutcome:
     finished_at: float = 0.0
 
     @property
+    def output(self) -> dict[str, Any] | None:
+        """The action execution's ``output`` as Mistral shows it; None while PENDING."""
+        return None if self.state is OutcomeState.PENDING else {"result": self.result}
+
+    @property
     def is_final(self) -> bool:
         """False only for PENDING (an asynchronous action still running)."""
         return self.state is not OutcomeState.PENDING

@@ -146,3 +146,24 @@ async def test_failures_do_not_stop_the_executor(harness: Harness) -> None:
     states = [source.outcomes[f"a{i}"].state for i in range(len(names))]
     assert states.count(OutcomeState.SUCCESS) == 20
     assert states.count(OutcomeState.ERROR) == 80
+
+
+async def test_output_is_shaped_as_mistral_shows_it(harness: Harness) -> None:
+    outcome = await run_one(harness, ActionRequest("a1", "std.echo", {"output": [1]}))
+    assert outcome.output == {"result": [1]}
+    pending = await run_one(harness, ActionRequest("a2", "std.async_noop"))
+    assert pending.output is None
+
+
+async def test_run_direct_returns_the_outcome_without_the_queue(
+    harness: Harness, probe: Probe
+) -> None:
+    probe.thread_gate.set()
+    async with harness() as (source, executor):
+        echoed = await executor.run_direct(ActionRequest("d1", "std.echo", {"output": "hi"}))
+        blocked = await executor.run_direct(ActionRequest("d2", "test.blocking", {"value": 2}))
+        inline = await executor.run_direct(ActionRequest("d3", "std.noop"))
+        failed = await executor.run_direct(ActionRequest("d4", "std.nope"))
+    assert (echoed.result, blocked.result, inline.state) == ("hi", 2, OutcomeState.SUCCESS)
+    assert failed.state is OutcomeState.ERROR
+    assert source.outcomes == {}
