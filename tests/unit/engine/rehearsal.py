@@ -12,7 +12,7 @@ from levante.engine import events as ev
 from levante.engine.memory import MemoryHost
 from levante.engine.records import ActionExecution
 from levante.engine.states import ActionState, workflow_final
-from tests.unit.engine.specs import parse
+from levante.lang import parse_workflows
 
 FIXTURES = Path(__file__).parent / "rehearsals"
 
@@ -22,7 +22,7 @@ class Rehearsal:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
-        self.specs = parse(data["workflow"])
+        self.specs = dict(parse_workflows(data["workflow"]).workflows)
         self.host = MemoryHost(self.specs)
         self.mocks: dict[str, Any] = dict(data.get("actions") or {})
         self.runs: Counter[str] = Counter()
@@ -80,11 +80,12 @@ class Rehearsal:
             return ActionState.SUCCESS.value, action.input.get("output")
         if action.name == "std.fail":
             return ActionState.ERROR.value, action.input.get(
-                "error_data", "Fail action expected exception.")
+                "error_data", "Fail action expected exception."
+            )
         return ActionState.SUCCESS.value, None
 
     def do(self, op: dict[str, Any]) -> None:
-        (name, args), = op.items()
+        ((name, args),) = op.items()
         args = args or {}
         wf_id = self.exec_id
         if name == "pause":
@@ -103,16 +104,21 @@ class Rehearsal:
             while self.host.timers:
                 self.host.fire_next_timer()
         elif name == "complete_action":
-            aid = next(a for a in self.held
-                       if self.host.tasks[self.host.actions[a].task_execution_id].name
-                       == args["task"])
+            aid = next(
+                a
+                for a in self.held
+                if self.host.tasks[self.host.actions[a].task_execution_id].name == args["task"]
+            )
             self.held.remove(aid)
-            self.host.handle(ev.ActionFinished(aid, args.get("state", "SUCCESS"),
-                                               args.get("result")))
+            self.host.handle(
+                ev.ActionFinished(aid, args.get("state", "SUCCESS"), args.get("result"))
+            )
         elif name == "cancel_action":
-            aid = next(a for a in self.held
-                       if self.host.tasks[self.host.actions[a].task_execution_id].name
-                       == args["task"])
+            aid = next(
+                a
+                for a in self.held
+                if self.host.tasks[self.host.actions[a].task_execution_id].name == args["task"]
+            )
             self.held.remove(aid)
             self.host.handle(ev.ActionFinished(aid, "CANCELLED", None))
         else:
@@ -156,15 +162,17 @@ class Rehearsal:
             info = by_name[name].state_info
             assert info is not None and text in info, info
         for name, n in (expect.get("action_count") or {}).items():
-            count = sum(1 for a in h.actions.values()
-                        if h.tasks[a.task_execution_id].name == name)
+            count = sum(1 for a in h.actions.values() if h.tasks[a.task_execution_id].name == name)
             assert count == n, count
         if expect.get("final") is not None:
             assert workflow_final(wf.state) == expect["final"]
         if "task_states_seen" in expect:
-            seen = {(h.tasks[c.task_execution_id].name, c.changes["state"])
-                    for _, cmds in h.log for c in cmds
-                    if type(c).__name__ == "UpdateTask" and "state" in c.changes}
+            seen = {
+                (h.tasks[c.task_execution_id].name, c.changes["state"])
+                for _, cmds in h.log
+                for c in cmds
+                if type(c).__name__ == "UpdateTask" and "state" in c.changes
+            }
             for name, state in (next(iter(d.items())) for d in expect["task_states_seen"]):
                 assert (name, state) in seen, sorted(seen)
 

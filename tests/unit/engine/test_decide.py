@@ -6,7 +6,8 @@ from levante.engine import commands as cmd
 from levante.engine import events as ev
 from levante.engine.memory import MemoryHost
 from levante.engine.states import ActionState
-from tests.unit.engine.specs import parse
+from levante.lang import parse_workflows
+from levante.lang.spec import WorkflowSpec
 
 WITH_ITEMS = """
 version: '2.0'
@@ -18,6 +19,11 @@ wf:
       action: std.echo
       input: {output: <% $.x %>}
 """
+
+
+def parse(text: str) -> dict[str, WorkflowSpec]:
+    """The workflows of a document, by name."""
+    return dict(parse_workflows(text).workflows)
 
 
 def test_iterations_are_created_in_one_batch_with_those_beyond_the_cap_idle() -> None:
