@@ -9,6 +9,7 @@ through the checker and carry on, so one run reports everything it can.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -181,7 +182,7 @@ class Checker:
         """Syntax-check the expressions of ``text``, found at ``base_offset`` in ``field``."""
         if "<%" not in text and "{" not in text:
             return
-        for problem in check_syntax(text):
+        for problem in _syntax_problems(text):
             offset = problem.error_offset if problem.error_offset is not None else (
                 problem.offset
             )
@@ -191,6 +192,12 @@ class Checker:
                 f"{_short(problem.expression)}: {problem.message}",
                 offset=base_offset + offset,
             )
+
+
+@functools.lru_cache(maxsize=8192)
+def _syntax_problems(text: str) -> tuple[Any, ...]:
+    """``check_syntax`` memoised: the same expressions recur across tasks and workflows."""
+    return tuple(check_syntax(text))
 
 
 def _language(language: str) -> str:
