@@ -81,6 +81,12 @@ def report(label: str, count: int, seconds: float) -> None:
 async def main(count: int, sleeper_count: int) -> None:
     """Run every measurement and print the figures."""
     await throughput("std.noop", {}, 1000)  # warm up imports and code paths
+    # First, while no pool thread from another measurement is alive.
+    elapsed, threads = await sleepers(sleeper_count)
+    print(
+        f"{sleeper_count} x std.echo delay=1 at once: {elapsed:.2f} s wall, "
+        f"peak {threads} threads in the process"
+    )
     report("std.noop (inline)", count, await throughput("std.noop", {}, count))
     report(
         "std.echo delay=0 (async task)",
@@ -91,11 +97,6 @@ async def main(count: int, sleeper_count: int) -> None:
         "blocking no-op (thread pool, 64 threads)",
         count // 10,
         await throughput("bench.blocking_noop", {}, count // 10),
-    )
-    elapsed, threads = await sleepers(sleeper_count)
-    print(
-        f"{sleeper_count} x std.echo delay=1 at once: {elapsed:.2f} s wall, "
-        f"peak {threads} threads"
     )
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {rss_mb:.0f} MB")

@@ -13,11 +13,12 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
 
-from levante.actions.descriptor import RunMode
+from levante.actions.descriptor import ActionDescriptor, RunMode
 from levante.actions.registry import ActionRegistry, default_registry
 from levante.executor.model import ActionOutcome, ActionRequest
 from levante.executor.reporter import OutcomeBatcher
@@ -231,18 +232,22 @@ class Executor:
         if mode is RunMode.INLINE:
             batcher.add(runner.run_inline(request, prepared))
             return
-        if mode is RunMode.ASYNC:
-            work = runner.run_async(request, prepared)
-        else:
-            work = runner.run_thread(request, prepared)
-        task = asyncio.get_running_loop().create_task(self._supervise(request, work))
+        run = runner.run_async if mode is RunMode.ASYNC else runner.run_thread
+        task = asyncio.get_running_loop().create_task(self._supervise(request, prepared, run))
         self._tasks[request.action_execution_id] = task
 
-    async def _supervise(self, request: ActionRequest, work: object) -> None:
+    async def _supervise(
+        self,
+        request: ActionRequest,
+        descriptor: ActionDescriptor,
+        run: Callable[[ActionRequest, ActionDescriptor], Awaitable[ActionOutcome]],
+    ) -> None:
+        # The coroutine is made here, not by the caller, so a task cancelled
+        # before its first step leaves no never-awaited coroutine behind.
         started = time.time()
         key = request.action_execution_id
         try:
-            outcome: ActionOutcome = await work  # type: ignore[misc]
+            outcome = await run(request, descriptor)
         except asyncio.CancelledError:
             if key not in self._cancel_requested:
                 raise  # shutdown: leave it unreported for the lease to handle
