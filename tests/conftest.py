@@ -82,15 +82,21 @@ def pg_url() -> Iterator[str]:
         )
 
 
-@pytest.fixture
-def pg_db(pg_url: str) -> Iterator[Database]:
-    """The session's PostgreSQL database, emptied before the test."""
+@pytest.fixture(scope="session")
+def _pg_database(pg_url: str) -> Iterator[Database]:
     database = Database(pg_url)
-    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-    with database.engine.begin() as connection:
-        connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def pg_db(_pg_database: Database) -> Database:
+    """The session's PostgreSQL database, emptied before the test."""
+    # DELETE, not TRUNCATE: on a few rows it is much faster (no new files to sync).
+    with _pg_database.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    return _pg_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
