@@ -36,9 +36,15 @@ def insert_ignoring_duplicates(
     if not rows:
         return 0
     dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
-    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
-    result = session.execute(statement, list(rows))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    statement = (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=list(conflict_columns))
+        .returning(*table.primary_key.columns)
+    )
+    # Counted from RETURNING: rowcount is not reliable for a batched executemany.
+    if len(rows) == 1:
+        return len(session.execute(statement, dict(rows[0])).all())
+    return len(session.execute(statement, list(rows)).all())
 
 
 def lock_for_update(statement: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
