@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, func, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 
 from levante.store.db import Database
 from levante.store.migrate import current_revision, schema_differences
@@ -113,3 +114,35 @@ def test_schema_comparison_notices_a_difference(db: Database) -> None:
 def test_migrating_twice_is_harmless(db: Database) -> None:
     db.migrate()
     assert schema_differences(db.engine) == []
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def test_run_retries_a_unit_of_work_that_lost_a_deadlock(sqlite_db: Database) -> None:
+    calls: list[int] = []
+
+    def work(session: Session) -> str:
+        calls.append(1)
+        session.add(Environment(name=f"env-{len(calls)}"))
+        if len(calls) == 1:
+            raise OperationalError("UPDATE ...", {}, _Deadlock())
+        return "done"
+
+    assert sqlite_db.run(work) == "done"
+    assert len(calls) == 2
+    with sqlite_db.read() as session:
+        assert session.scalars(select(Environment.name)).all() == ["env-2"]
+
+
+def test_run_does_not_retry_other_errors(sqlite_db: Database) -> None:
+    calls: list[int] = []
+
+    def work(session: Session) -> None:
+        calls.append(1)
+        raise OperationalError("SELECT ...", {}, Exception("disk I/O error"))
+
+    with pytest.raises(OperationalError, match="disk"):
+        sqlite_db.run(work)
+    assert len(calls) == 1
