@@ -21,6 +21,7 @@ from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
 from levante.expr import functions
+from levante.expr.fastpath import FALLBACK, jinja_key_path, read_jinja
 from levante.expr.guards import (
     SizeLimitExceeded,
     check_format_widths,
@@ -193,12 +194,23 @@ def compile_template(text: str) -> jinja2.Template:
 
 def evaluate_expression(body: str, data: Any) -> Any:
     """Evaluate the inside of one ``{{ ... }}``; the result keeps its type."""
-    result = compile_expression(body)(_=_wrap(data))
-    # StrictUndefined raises only when used; using it as a string is the
-    # simplest way to surface a missing name or key (as Mistral does).
-    if isinstance(result, jinja2.Undefined):
-        str(result)
+    shown = _wrap(data)
+    keys = _key_path(body)
+    result = FALLBACK if keys is None else read_jinja(shown, keys)
+    if result is FALLBACK:
+        result = compile_expression(body)(_=shown)
+        # StrictUndefined raises only when used; using it as a string is the
+        # simplest way to surface a missing name or key (as Mistral does).
+        if isinstance(result, jinja2.Undefined):
+            str(result)
+    if isinstance(result, _DataContext):
+        return dict(result)
     return result
+
+
+@functools.lru_cache(maxsize=COMPILE_CACHE_SIZE)
+def _key_path(body: str) -> tuple[str, ...] | None:
+    return jinja_key_path(body)
 
 
 def render(text: str, data: Any) -> str:

@@ -23,6 +23,7 @@ from yaql.language import factory, specs, yaqltypes
 from yaql.language import utils as yaql_utils
 
 from levante.expr import functions
+from levante.expr.fastpath import FALLBACK, read_yaql, yaql_key_path
 from levante.expr.guards import check_power
 from levante.expr.limits import Limits, get_limits, on_limits_changed
 from levante.expr.yaql_data import LazyFrozenDict, to_yaql
@@ -106,10 +107,14 @@ class _Runtime:
         )
         self.root = _shared_root_context()
         self.parse = functools.lru_cache(maxsize=PARSE_CACHE_SIZE)(self._parse)
+        self.key_path = functools.lru_cache(maxsize=PARSE_CACHE_SIZE)(self._key_path)
 
     def _parse(self, text: str) -> yaql_expressions.Statement:
         with _parse_lock:
             return self.engine(text)
+
+    def _key_path(self, text: str) -> tuple[str, ...] | None:
+        return yaql_key_path(self.parse(text))
 
 
 _runtimes: dict[Limits, _Runtime] = {}
@@ -151,7 +156,13 @@ def syntax_error_position(error: BaseException) -> int | None:
 def evaluate(text: str, data: Any) -> Any:
     """Evaluate a YAQL expression (without ``<% %>``) with ``data`` as ``$``."""
     runtime = _runtime
-    statement = runtime.parse(text.strip())
+    text = text.strip()
+    keys = runtime.key_path(text)
+    if keys is not None:
+        result = read_yaql(data, keys)
+        if result is not FALLBACK:
+            return result
+    statement = runtime.parse(text)
     context = runtime.root.create_child_context()
     context["$"] = LazyFrozenDict(data) if isinstance(data, Mapping) else to_yaql(data)
     result = statement.evaluate(context=context)
