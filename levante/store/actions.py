@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import Select, bindparam, literal_column, select, update
 from sqlalchemy.orm import Session
 
-from levante.store.models import ActionExecution
+from levante.store.models import ActionExecution, TaskExecution
 from levante.store.rows import chunked, complete_rows, sync_loaded
-from levante.store.sql import lock_for_update
+from levante.store.sql import dialect_name, lock_for_update, lock_rows
 from levante.store.states import ActionState
 
 # Rendered inline (not as a parameter) so that SQLite can use the partial index on IDLE rows.
@@ -135,16 +135,25 @@ def accept_action_results(
 ) -> list[AcceptedResult]:
     """Accept a batch of results in one transaction; returns only those accepted.
 
-    Rows still RUNNING are locked (PostgreSQL, in id order) and updated with
-    one ``executemany``; the rest (already finished, cancelled, unknown, or a
-    repeated id in the batch) are left alone.
+    Rows still RUNNING are updated with one ``executemany``; the rest (already
+    finished, cancelled, unknown, or a repeated id in the batch) are left
+    alone. On PostgreSQL the tasks of the batch are locked first, then the
+    action rows, each in id order: the documented lock order, so a result batch
+    and a cancel of the same workflow cannot deadlock each other.
     """
     by_id: dict[str, ActionResult] = {}
     for result in results:
         by_id.setdefault(result.action_execution_id, result)
     table = ActionExecution.__table__
+    ids = sorted(by_id)
+    if dialect_name(session) == "postgresql":
+        task_ids: set[str] = set()
+        for chunk in chunked(ids):
+            found = select(table.c.task_execution_id).where(table.c.id.in_(chunk)).distinct()
+            task_ids.update(t for t in session.scalars(found) if t is not None)
+        lock_rows(session, TaskExecution, task_ids)
     accepted: list[AcceptedResult] = []
-    for chunk in chunked(sorted(by_id)):
+    for chunk in chunked(ids):
         statement = lock_for_update(
             select(
                 table.c.id,
