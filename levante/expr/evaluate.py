@@ -32,7 +32,7 @@ from levante.expr.errors import (
     ExpressionEvaluationError,
     ExpressionLimitError,
 )
-from levante.expr.functions import NoExecutionError, using_view
+from levante.expr.functions import NoExecutionError, current_view, using_view
 from levante.expr.guards import SizeLimitExceeded
 from levante.expr.limits import EvaluationTimeout, get_limits, run_with_deadline
 from levante.expr.scanner import YAQL_PATTERN, is_single_expression, language_of
@@ -75,9 +75,11 @@ def evaluate(value: Any, context: Mapping[str, Any], view: ExecutionView | None 
     ``context`` is ``$`` in YAQL and ``_`` in Jinja; any Mapping works (a
     ``ChainMap`` of item variables over a task context is read in place,
     not copied). ``view`` is what ``task()``, ``env()``, ``execution()`` and
-    the other state functions read; without one they raise an evaluation
-    error. Raises ``ExpressionEvaluationError`` (or ``ExpressionLimitError``
-    when a time or size limit is hit).
+    the other state functions read; without one (and outside another
+    evaluation that has one) they raise an evaluation error.
+
+    Raises ``ExpressionEvaluationError``, or ``ExpressionLimitError`` when a
+    time or size limit is hit.
     """
     if isinstance(value, str) and _plan(value).language is None:
         return value
@@ -85,7 +87,7 @@ def evaluate(value: Any, context: Mapping[str, Any], view: ExecutionView | None 
         return value
     limits = get_limits()
     try:
-        with using_view(view):
+        with using_view(view if view is not None else current_view()):
             return run_with_deadline(limits.timeout, lambda: _evaluate(value, context))
     except EvaluationTimeout:
         raise _timeout_error(value if isinstance(value, str) else "<value>", None) from None

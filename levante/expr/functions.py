@@ -43,6 +43,11 @@ def using_view(view: ExecutionView | None) -> Iterator[None]:
         _current_view.reset(token)
 
 
+def current_view() -> ExecutionView | None:
+    """The view of the evaluation in progress in this thread or task, if any."""
+    return _current_view.get()
+
+
 def _view(function: str) -> ExecutionView:
     view = _current_view.get()
     if view is None:

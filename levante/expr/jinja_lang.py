@@ -203,9 +203,24 @@ def evaluate_expression(body: str, data: Any) -> Any:
         # simplest way to surface a missing name or key (as Mistral does).
         if isinstance(result, jinja2.Undefined):
             str(result)
+        _refuse_undefined_items(result)
     if isinstance(result, _DataContext):
         return dict(result)
     return result
+
+
+def _refuse_undefined_items(result: Any) -> None:
+    """A list or dict built with a missing value (``[_.missing]``) is an error
+    now rather than an unserialisable value later."""
+    if isinstance(result, (list, tuple)):
+        items: Any = result
+    elif isinstance(result, dict):
+        items = result.values()
+    else:
+        return
+    for item in items:
+        if isinstance(item, jinja2.Undefined):
+            str(item)
 
 
 @functools.lru_cache(maxsize=COMPILE_CACHE_SIZE)

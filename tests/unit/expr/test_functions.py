@@ -231,3 +231,12 @@ def test_yaml_parse_reads_anchors_and_aliases_as_text() -> None:
 
 def test_function_results_feed_yaql_queries(view: StaticView) -> None:
     assert ev("<% tasks().where($.state = ERROR).select($.name) %>", view) == ["c", "a"]
+
+
+def test_a_nested_evaluation_without_a_view_keeps_the_outer_view(view: StaticView) -> None:
+    class NestingView(StaticView):
+        def env(self) -> dict[str, object]:
+            return {"inner": evaluate("<% execution().name %>", {})}
+
+    nesting = NestingView(workflow_execution=view.workflow_execution)
+    assert evaluate("<% env().inner %>", {}, nesting) == "main"

@@ -51,3 +51,9 @@ def test_sandbox_refusal_says_so() -> None:
 def test_format_strings_cannot_reach_internals() -> None:
     with pytest.raises(ExpressionEvaluationError):
         evaluate("{{ '{0.__class__}'.format(1) }}", {})
+
+
+@pytest.mark.parametrize("text", ["{{ [_.missing] }}", "{{ {'a': _.missing} }}"])
+def test_a_missing_value_inside_a_built_list_or_dict_is_an_error(text: str) -> None:
+    with pytest.raises(ExpressionEvaluationError):
+        evaluate(text, {})
