@@ -12,6 +12,7 @@ from levante.engine.errors import (
     EngineError,
     OperationError,
     WorkflowInputError,
+    WorkflowNotFoundError,
     WorkflowStartError,
 )
 
@@ -19,6 +20,7 @@ __all__ = [
     "EngineError",
     "OperationError",
     "WorkflowInputError",
+    "WorkflowNotFoundError",
     "WorkflowStartError",
     "decide",
 ]

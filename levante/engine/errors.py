@@ -37,3 +37,7 @@ class EvaluationFailed(EngineError):
         super().__init__(f"{where}: {cause}")
         self.where = where
         self.cause = cause
+
+
+class WorkflowNotFoundError(EngineError):
+    """A workflow name that no definition has (refused at start; a sub-workflow task fails)."""

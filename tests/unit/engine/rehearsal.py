@@ -1,29 +1,112 @@
-"""Run a rehearsal fixture: a workflow, mocked action results, and what must come out."""
+"""Run a rehearsal fixture: a workflow, mocked action results, and what must come out.
+
+The runner drives a *host* (:class:`MemoryRehearsalHost` here; the database
+runtime's host lives in tests/integration/engine) through the same steps and
+checks the same expectations, so both must give the same outcomes.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 from levante.engine import events as ev
 from levante.engine.memory import MemoryHost
-from levante.engine.records import ActionExecution
+from levante.engine.records import ActionExecution, ItemResult, TaskExecution, WorkflowExecution
 from levante.engine.states import ActionState, workflow_final
 from levante.lang import parse_workflows
+from levante.lang.spec import WorkflowSpec
 
 FIXTURES = Path(__file__).parent / "rehearsals"
+
+
+class RehearsalHost(Protocol):
+    """What the runner needs from a host."""
+
+    def start(self, name: str, input: dict[str, Any] | None,
+              params: dict[str, Any] | None) -> str: ...
+    def next_action(self, lifo: bool) -> ActionExecution | None: ...
+    def send(self, event: ev.Event) -> None: ...
+    def fire_next_timer(self) -> bool: ...
+    def workflow(self, execution_id: str) -> WorkflowExecution: ...
+    def task(self, task_id: str) -> TaskExecution: ...
+    def action(self, action_id: str) -> ActionExecution: ...
+    def tasks_of(self, execution_id: str) -> list[TaskExecution]: ...
+    def latest_task(self, execution_id: str, name: str) -> TaskExecution | None: ...
+    def results_of(self, task_id: str) -> list[ItemResult]: ...
+    def action_counts(self) -> Counter[str]: ...
+    def states_seen(self) -> set[tuple[str, str]]: ...
+
+
+class MemoryRehearsalHost:
+    """The in-memory reference host."""
+
+    def __init__(self, text: str) -> None:
+        self.specs: dict[str, WorkflowSpec] = dict(parse_workflows(text).workflows)
+        self.host = MemoryHost(self.specs)
+
+    def start(self, name: str, input: dict[str, Any] | None,
+              params: dict[str, Any] | None) -> str:
+        return self.host.start(name, input, params)
+
+    def next_action(self, lifo: bool) -> ActionExecution | None:
+        h = self.host
+        while True:
+            h.drain()
+            if not h.queue:
+                return None
+            aid = h.queue.pop() if lifo else h.queue.popleft()
+            if h.actions[aid].state == ActionState.RUNNING:
+                return h.actions[aid]
+
+    def send(self, event: ev.Event) -> None:
+        self.host.handle(event)
+        self.host.drain()
+
+    def fire_next_timer(self) -> bool:
+        fired = self.host.fire_next_timer()
+        self.host.drain()
+        return fired
+
+    def workflow(self, execution_id: str) -> WorkflowExecution:
+        return self.host.workflows[execution_id]
+
+    def task(self, task_id: str) -> TaskExecution:
+        return self.host.tasks[task_id]
+
+    def action(self, action_id: str) -> ActionExecution:
+        return self.host.actions[action_id]
+
+    def tasks_of(self, execution_id: str) -> list[TaskExecution]:
+        return self.host.tasks_of(execution_id)
+
+    def latest_task(self, execution_id: str, name: str) -> TaskExecution | None:
+        return self.host.latest_task(execution_id, name)
+
+    def results_of(self, task_id: str) -> list[ItemResult]:
+        return self.host.results_of(task_id)
+
+    def action_counts(self) -> Counter[str]:
+        h = self.host
+        return Counter(h.tasks[a.task_execution_id].name for a in h.actions.values())
+
+    def states_seen(self) -> set[tuple[str, str]]:
+        h = self.host
+        return {(h.tasks[c.task_execution_id].name, c.changes["state"])
+                for _, cmds in h.log for c in cmds
+                if type(c).__name__ == "UpdateTask" and "state" in c.changes}
 
 
 class Rehearsal:
     """One fixture, run in memory."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], host: RehearsalHost | None = None) -> None:
         self.data = data
         self.specs = dict(parse_workflows(data["workflow"]).workflows)
-        self.host = MemoryHost(self.specs)
+        self.host: RehearsalHost = host or MemoryRehearsalHost(data["workflow"])
         self.mocks: dict[str, Any] = dict(data.get("actions") or {})
         self.runs: Counter[str] = Counter()
         self.held: list[str] = []
@@ -37,25 +120,19 @@ class Rehearsal:
     def settle(self) -> None:
         h = self.host
         while True:
-            h.drain()
-            if h.queue:
-                aid = h.queue.pop() if self.lifo else h.queue.popleft()
-                action = h.actions[aid]
-                if action.state != ActionState.RUNNING:
-                    continue
+            action = h.next_action(self.lifo)
+            if action is not None:
                 outcome = self._outcome(action)
                 if outcome is None:
-                    self.held.append(aid)
+                    self.held.append(action.id)
                     continue
-                h.handle(ev.ActionFinished(aid, *outcome))
-            elif h.timers and not self.data.get("manual_timers"):
-                h.fire_next_timer()
-            else:
+                h.send(ev.ActionFinished(action.id, *outcome))
+            elif self.data.get("manual_timers") or not h.fire_next_timer():
                 return
 
     def _outcome(self, action: ActionExecution) -> tuple[str, Any] | None:
-        task = self.host.tasks[action.task_execution_id]
-        wf = self.host.workflows[task.workflow_execution_id]
+        task = self.host.task(action.task_execution_id)
+        wf = self.host.workflow(task.workflow_execution_id)
         key = f"{wf.workflow_name}.{task.name}"
         mock = self.mocks.get(key, self.mocks.get(task.name))
         n = self.runs[key]
@@ -89,45 +166,43 @@ class Rehearsal:
         args = args or {}
         wf_id = self.exec_id
         if name == "pause":
-            self.host.handle(ev.PauseWorkflow(wf_id, args.get("msg")))
+            self.host.send(ev.PauseWorkflow(wf_id, args.get("msg")))
         elif name == "resume":
-            self.host.handle(ev.ResumeWorkflow(wf_id, args.get("env")))
+            self.host.send(ev.ResumeWorkflow(wf_id, args.get("env")))
         elif name == "cancel":
-            self.host.handle(ev.CancelWorkflow(args.get("execution", wf_id), args.get("msg")))
+            self.host.send(ev.CancelWorkflow(args.get("execution", wf_id), args.get("msg")))
         elif name == "fail":
-            self.host.handle(ev.FailWorkflow(wf_id, args.get("msg")))
+            self.host.send(ev.FailWorkflow(wf_id, args.get("msg")))
         elif name == "rerun":
             task = self.host.latest_task(wf_id, args["task"])
             assert task is not None
-            self.host.handle(ev.RerunTask(task.id, args.get("reset", True), args.get("env")))
+            self.host.send(ev.RerunTask(task.id, args.get("reset", True), args.get("env")))
         elif name == "fire_timers":
-            while self.host.timers:
-                self.host.fire_next_timer()
+            while self.host.fire_next_timer():
+                pass
         elif name == "complete_action":
-            aid = next(
-                a
-                for a in self.held
-                if self.host.tasks[self.host.actions[a].task_execution_id].name == args["task"]
-            )
+            aid = self._held(args["task"])
             self.held.remove(aid)
-            self.host.handle(
+            self.host.send(
                 ev.ActionFinished(aid, args.get("state", "SUCCESS"), args.get("result"))
             )
         elif name == "cancel_action":
-            aid = next(
-                a
-                for a in self.held
-                if self.host.tasks[self.host.actions[a].task_execution_id].name == args["task"]
-            )
+            aid = self._held(args["task"])
             self.held.remove(aid)
-            self.host.handle(ev.ActionFinished(aid, "CANCELLED", None))
+            self.host.send(ev.ActionFinished(aid, "CANCELLED", None))
         else:
             raise AssertionError(f"unknown operation {name}")
+
+    def _held(self, task_name: str) -> str:
+        h = self.host
+        aid = next(a for a in self.held
+                   if h.task(h.action(a).task_execution_id).name == task_name)
+        return aid
 
     # checking ------------------------------------------------------------
     def check(self, expect: dict[str, Any]) -> None:
         h = self.host
-        wf = h.workflows[self.exec_id]
+        wf = h.workflow(self.exec_id)
         tasks = h.tasks_of(self.exec_id)
         if "state" in expect:
             assert wf.state == expect["state"], f"workflow {wf.state}: {wf.state_info}"
@@ -154,25 +229,20 @@ class Rehearsal:
             assert by_name[name].published == pub, by_name[name].published
         for name, want in (expect.get("results") or {}).items():
             got = [r.result for r in h.results_of(by_name[name].id)]
-            spec = h.specs[self.exec_id].task(name)
+            spec = self.specs[wf.workflow_name].task(name)
             if spec.with_items is None:
                 got = got[0] if len(got) == 1 else (got or None)
             assert got == want, got
         for name, text in (expect.get("task_state_info") or {}).items():
             info = by_name[name].state_info
             assert info is not None and text in info, info
+        counts = h.action_counts() if expect.get("action_count") else Counter()
         for name, n in (expect.get("action_count") or {}).items():
-            count = sum(1 for a in h.actions.values() if h.tasks[a.task_execution_id].name == name)
-            assert count == n, count
+            assert counts[name] == n, counts[name]
         if expect.get("final") is not None:
             assert workflow_final(wf.state) == expect["final"]
         if "task_states_seen" in expect:
-            seen = {
-                (h.tasks[c.task_execution_id].name, c.changes["state"])
-                for _, cmds in h.log
-                for c in cmds
-                if type(c).__name__ == "UpdateTask" and "state" in c.changes
-            }
+            seen = h.states_seen()
             for name, state in (next(iter(d.items())) for d in expect["task_states_seen"]):
                 assert (name, state) in seen, sorted(seen)
 
@@ -183,9 +253,9 @@ def load(path: Path) -> list[dict[str, Any]]:
     return data if isinstance(data, list) else [data]
 
 
-def run(data: dict[str, Any]) -> Rehearsal:
-    """Run a rehearsal through all its stages, checking each expectation."""
-    r = Rehearsal(data)
+def run(data: dict[str, Any], host: RehearsalHost | None = None) -> Rehearsal:
+    """Run a rehearsal through all its stages on ``host`` (default: in memory)."""
+    r = Rehearsal(data, host)
     if "start_error" in data:
         try:
             r.start()

@@ -1,0 +1,317 @@
+"""The database-backed engine: every event in one transaction, the outbox, timers, recovery.
+
+:class:`EngineRuntime` is what the node, the API and ``levante run`` drive. Each
+call is one transaction (retried as a whole on a PostgreSQL deadlock): rows are
+locked workflow first, then task; ``decide`` runs; its commands are applied in
+order, action executions and their queue entries together; follow-up events
+(a finished sub-workflow, pause / cancel propagation) are delivered before
+the commit. Nothing is executed here: executors claim the work queue and
+report with :meth:`EngineRuntime.actions_finished`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from levante.engine import events as ev
+from levante.engine.decision import Evaluator
+from levante.engine.runtime_apply import Observer, Unit
+from levante.engine.runtime_rows import ACTION, QUEUE, TASK
+from levante.engine.runtime_specs import SpecCache, register_definitions, resolve, resolve_env
+from levante.store import Database
+from levante.store.errors import NotFoundError
+from levante.store.models import Timer, WorkflowExecution
+from levante.store.types import utc_now
+
+T = TypeVar("T")
+_TIMERS = Timer.__table__
+
+
+class FinishedAction(Protocol):
+    """What an executor reports (``levante.executor``'s ActionOutcome has this shape)."""
+
+    action_execution_id: str
+    state: Any
+    """SUCCESS, ERROR, CANCELLED (or PENDING: an async action keeps running), str or enum."""
+    result: Any
+
+
+@dataclass(frozen=True)
+class ActionReport:
+    """A finished action, for callers without an executor outcome at hand."""
+
+    action_execution_id: str
+    state: str
+    result: Any = None
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What :meth:`EngineRuntime.recover_lost_actions` did."""
+
+    requeued: list[str]
+    """Action executions of ``safe-rerun`` tasks, back in the queue."""
+    failed: list[str]
+    """Action executions failed because their executor was lost."""
+
+
+def _state(value: Any) -> str:
+    return str(getattr(value, "value", value))
+
+
+class EngineRuntime:
+    """Runs workflows on a :class:`~levante.store.Database` (SQLite or PostgreSQL)."""
+
+    def __init__(self, db: Database, *, clock: Callable[[], dt.datetime] = utc_now,
+                 on_work: Callable[[], None] | None = None,
+                 evaluator: Evaluator | None = None, observer: Observer | None = None,
+                 spec_cache: SpecCache | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.on_work = on_work
+        self.evaluator = evaluator
+        self.observer = observer
+        self.specs = spec_cache or SpecCache()
+        self._last_stamp = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+    def _stamp(self) -> dt.datetime:
+        """The clock, made strictly increasing (creation order survives equal clock readings)."""
+        now = self.clock()
+        if now <= self._last_stamp:
+            now = self._last_stamp + dt.timedelta(microseconds=1)
+        self._last_stamp = now
+        return now
+
+    # transactions --------------------------------------------------------------
+    def _run(self, work: Callable[[Unit], T]) -> T:
+        """Run ``work`` in one transaction with its follow-up events; wake workers after."""
+        def body(session: Session) -> tuple[T, bool]:
+            unit = Unit(session, self.clock(), self.specs, evaluator=self.evaluator,
+                        observer=self.observer, stamp=self._stamp)
+            result = work(unit)
+            unit.drain()
+            return result, unit.woke
+
+        result, woke = self.db.run(body)
+        if woke and self.on_work is not None:
+            self.on_work()
+        return result
+
+    # starting ------------------------------------------------------------------
+    def start_workflow(self, workflow: str, input: dict[str, Any] | None = None, *,
+                       namespace: str = "", params: dict[str, Any] | None = None,
+                       description: str = "", execution_id: str | None = None,
+                       definition_text: str | None = None) -> dict[str, Any]:
+        """Start workflow ``workflow``; returns the execution row as a dict.
+
+        ``definition_text`` (a workflows file) is registered first: its workflows
+        are created or updated as definitions in ``namespace``, in the same
+        transaction. A start with an ``execution_id`` that exists returns that
+        execution unchanged (idempotent). Refused starts raise
+        :class:`~levante.engine.errors.WorkflowNotFoundError`,
+        :class:`~levante.engine.errors.WorkflowInputError` or
+        :class:`~levante.engine.errors.WorkflowStartError` (a bad file:
+        ``levante.lang.ValidationError``) and write nothing.
+        """
+        def work(unit: Unit) -> str:
+            session = unit.session
+            if execution_id is not None and session.get(WorkflowExecution, execution_id):
+                return execution_id
+            if definition_text is not None:
+                register_definitions(session, self.specs, definition_text, namespace)
+            spec, snap = resolve(session, self.specs, workflow, namespace)
+            run_params = resolve_env(session, dict(params or {}))
+            new_id = execution_id or str(uuid.uuid4())
+            unit.snapshots[new_id] = snap
+            self.specs.remember(new_id, snap)
+            unit.handle(ev.StartWorkflow(new_id, spec, dict(input or {}), run_params,
+                                         description=description, namespace=namespace))
+            return new_id
+
+        started = self._run(work)
+        return self.execution(started)
+
+    def execution(self, execution_id: str) -> dict[str, Any]:
+        """The workflow execution row as a dict (``NotFoundError`` if unknown)."""
+        with self.db.read() as session:
+            row = session.get(WorkflowExecution, execution_id)
+            if row is None:
+                raise NotFoundError("Workflow execution", id=execution_id)
+            return row.to_dict()
+
+    # results -------------------------------------------------------------------
+    def actions_finished(self, outcomes: Sequence[FinishedAction]) -> None:
+        """Apply a batch of executor reports in ONE transaction (grouped by task).
+
+        A report for an action that is no longer RUNNING (a duplicate, a late
+        one after a cancel or timeout) is ignored: a result is accepted at most
+        once. PENDING (an async action started) only removes the queue entry.
+        """
+        final = [o for o in outcomes if _state(o.state) != "PENDING"]
+        pending = [o.action_execution_id for o in outcomes if _state(o.state) == "PENDING"]
+
+        def work(unit: Unit) -> None:
+            if pending:
+                unit.session.execute(delete(QUEUE).where(
+                    QUEUE.c.action_execution_id.in_(pending)))
+            if final:
+                self._finish(unit, [(o.action_execution_id, _state(o.state), o.result)
+                                    for o in final])
+
+        self._run(work)
+
+    def _finish(self, unit: Unit, reports: list[tuple[str, str, Any]]) -> None:
+        ids = sorted({aid for aid, _, _ in reports})
+        owners: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(ids), 500):
+            stmt = select(ACTION.c.id, ACTION.c.task_execution_id,
+                          ACTION.c.workflow_execution_id).where(
+                ACTION.c.id.in_(ids[start:start + 500]))
+            for aid, task_id, wf_id in unit.session.execute(stmt):
+                owners[aid] = (task_id, wf_id)
+        r = unit.reader
+        r.load_workflows(wf for _, wf in owners.values())
+        r.load_tasks(t for t, _ in owners.values())
+        r.load_actions(owners)
+        known = [rep for rep in reports if rep[0] in owners]
+        known.sort(key=lambda rep: owners[rep[0]][0])
+        for aid, state, result in known:
+            unit.handle(ev.ActionFinished(aid, state, result))
+            unit.deliver()
+
+    def complete_action(self, action_execution_id: str, state: str, output: Any = None
+                        ) -> bool:
+        """Complete an action from outside (an async action, the API); False if not RUNNING.
+
+        ``output`` is the action's result data (stored as ``{"result": output}``).
+        """
+        def work(unit: Unit) -> bool:
+            owner = unit.session.execute(select(
+                ACTION.c.task_execution_id, ACTION.c.workflow_execution_id, ACTION.c.state)
+                .where(ACTION.c.id == action_execution_id)).first()
+            if owner is None:
+                raise NotFoundError("Action execution", id=action_execution_id)
+            if owner[2] != "RUNNING":
+                return False
+            self._finish(unit, [(action_execution_id, state, output)])
+            return True
+
+        return self._run(work)
+
+    # timers --------------------------------------------------------------------
+    def fire_due_timers(self, limit: int = 100) -> int:
+        """Apply due timers (each in its own transaction, earliest first); returns how many."""
+        fired = 0
+        while fired < limit and self._fire_one():
+            fired += 1
+        return fired
+
+    def _fire_one(self) -> bool:
+        def work(unit: Unit) -> bool:
+            stmt = (select(_TIMERS.c.id, _TIMERS.c.kind, _TIMERS.c.task_execution_id,
+                           _TIMERS.c.workflow_execution_id, _TIMERS.c.payload)
+                    .where(_TIMERS.c.due_at <= unit.now)
+                    .order_by(_TIMERS.c.due_at, _TIMERS.c.id).limit(1))
+            row = unit.session.execute(stmt.with_for_update(skip_locked=True)).first()
+            if row is None:
+                return False
+            timer_id, kind, task_id, wf_id, payload = row
+            unit.session.execute(delete(_TIMERS).where(_TIMERS.c.id == timer_id))
+            if task_id is None:
+                return True
+            unit.reader.load_workflows([wf_id])
+            unit.reader.load_tasks([task_id])
+            unit.handle(ev.TimerFired(ev.TimerKind(kind), task_id, dict(payload or {})))
+            return True
+
+        return self._run(work)
+
+    def next_timer_due(self) -> dt.datetime | None:
+        """When the earliest timer is due (None when there is none)."""
+        with self.db.read() as session:
+            return session.scalar(select(func.min(_TIMERS.c.due_at)))
+
+    # operations ----------------------------------------------------------------
+    def _on_workflow(self, execution_id: str, event: ev.Event) -> None:
+        def work(unit: Unit) -> None:
+            unit.reader.load_workflows([execution_id])
+            if execution_id not in unit.reader.workflows:
+                raise NotFoundError("Workflow execution", id=execution_id)
+            unit.handle(event)
+
+        self._run(work)
+
+    def pause(self, execution_id: str, state_info: str | None = None) -> None:
+        """Pause a running execution (and its sub-workflows and parent)."""
+        self._on_workflow(execution_id, ev.PauseWorkflow(execution_id, state_info))
+
+    def resume(self, execution_id: str, env: dict[str, Any] | None = None) -> None:
+        """Resume a paused execution; ``env`` updates the env for tasks started later."""
+        self._on_workflow(execution_id, ev.ResumeWorkflow(execution_id, env))
+
+    def cancel(self, execution_id: str, state_info: str | None = None) -> None:
+        """Cancel an execution, its unfinished tasks and actions, and its sub-workflows."""
+        self._on_workflow(execution_id, ev.CancelWorkflow(execution_id, state_info))
+
+    def fail(self, execution_id: str, state_info: str | None = None) -> None:
+        """Force an execution to ERROR."""
+        self._on_workflow(execution_id, ev.FailWorkflow(execution_id, state_info))
+
+    def rerun_task(self, task_execution_id: str, reset: bool = True,
+                   env: dict[str, Any] | None = None) -> None:
+        """Rerun a failed task (``reset=False``: only its failed with-items iterations)."""
+        def work(unit: Unit) -> None:
+            wf_id = unit.session.scalar(select(TASK.c.workflow_execution_id).where(
+                TASK.c.id == task_execution_id))
+            if wf_id is None:
+                raise NotFoundError("Task execution", id=task_execution_id)
+            unit.reader.load_workflows([wf_id])
+            unit.reader.load_tasks([task_execution_id])
+            unit.handle(ev.RerunTask(task_execution_id, reset, env))
+
+        self._run(work)
+
+    # recovery ------------------------------------------------------------------
+    def recover_lost_actions(self, dead_node_ids: Sequence[str], *,
+                             expired: bool = False) -> Recovery:
+        """Deal with actions claimed by dead nodes (or, with ``expired``, expired leases).
+
+        An action of a ``safe-rerun`` task goes back to the queue; any other is
+        failed with a state_info saying its executor was lost, since it may
+        have run (partly) already and must not run twice.
+        """
+        def work(unit: Unit) -> Recovery:
+            lost = QUEUE.c.claimed_by.in_(list(dead_node_ids))
+            if expired:
+                lost = lost | (QUEUE.c.claimed_by.is_not(None) & (QUEUE.c.lease_until < unit.now))
+            stmt = (select(QUEUE.c.id, QUEUE.c.action_execution_id, QUEUE.c.claimed_by,
+                           ACTION.c.safe_rerun)
+                    .join(ACTION, ACTION.c.id == QUEUE.c.action_execution_id)
+                    .where(lost).order_by(QUEUE.c.id))
+            rows = list(unit.session.execute(stmt.with_for_update(skip_locked=True,
+                                                                  of=QUEUE)))
+            safe = [r for r in rows if r.safe_rerun]
+            if safe:
+                unit.session.execute(update(QUEUE).where(QUEUE.c.id.in_([r.id for r in safe]))
+                                     .values(claimed_by=None, lease_until=None,
+                                             available_at=unit.now))
+                unit.woke = True
+            unsafe = [r for r in rows if not r.safe_rerun]
+            self._finish(unit, [(
+                r.action_execution_id, "ERROR",
+                f"The executor running this action was lost (node {r.claimed_by} stopped) "
+                "and its task does not say 'safe-rerun: true', so it was not run again. "
+                "Rerun the task if running the action twice is harmless.")
+                for r in unsafe])
+            return Recovery([r.action_execution_id for r in safe],
+                            [r.action_execution_id for r in unsafe])
+
+        return self._run(work)
+

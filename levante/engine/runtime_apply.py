@@ -1,0 +1,277 @@
+"""One engine transaction: decide events and apply their commands to the database.
+
+A :class:`Unit` lives for one transaction. It feeds events to
+:func:`~levante.engine.decide`, applies the commands in order (rows through
+:class:`~levante.engine.runtime_rows.SessionReader`, queue entries in the same
+transaction: the outbox), starts sub-workflows inline and delivers follow-up
+events (``NotifyParent``, ``Propagate``) before the transaction ends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from levante.engine import commands as cmd
+from levante.engine import events as ev
+from levante.engine.core import decide
+from levante.engine.decision import Evaluator
+from levante.engine.errors import EngineError
+from levante.engine.records import TaskExecution
+from levante.engine.runtime_rows import (
+    ACTION,
+    PENDING_START,
+    QUEUE,
+    TASK,
+    WF,
+    SessionReader,
+    action_row,
+    task_row,
+    workflow_row,
+)
+from levante.engine.runtime_specs import SpecCache, resolve
+from levante.store import queue
+from levante.store.actions import promote_idle_actions
+from levante.store.models import DEFAULT_PROJECT, Timer
+from levante.store.rows import chunked
+from levante.store.sql import insert_ignoring_duplicates
+
+Observer = Callable[[ev.Event, list[cmd.Command]], None]
+_TIMERS = Timer.__table__
+
+
+class Unit:
+    """The events and commands of one transaction."""
+
+    def __init__(self, session: Session, now: dt.datetime, specs: SpecCache, *,
+                 evaluator: Evaluator | None = None, observer: Observer | None = None,
+                 stamp: Callable[[], dt.datetime] | None = None) -> None:
+        self.session = session
+        self.stamp = stamp or (lambda: now)
+        """Creation times, strictly increasing (tasks are listed in creation order)."""
+        self.now = now
+        self.specs = specs
+        self.lock = session.get_bind().dialect.name == "postgresql"
+        self.reader = SessionReader(session, lambda i: specs.spec_of(session, i), now,
+                                    lock=self.lock)
+        self.evaluator = evaluator
+        self.observer = observer
+        self.events: deque[ev.Event] = deque()
+        self.snapshots: dict[str, dict[str, Any]] = {}
+        self.woke = False
+        """True once work was enqueued or a timer set (wake the executor / timer loop)."""
+
+    # events ------------------------------------------------------------------
+    def handle(self, event: ev.Event) -> list[cmd.Command]:
+        """Decide one event and apply its commands (errors of ``decide`` propagate)."""
+        commands = decide(event, self.reader, evaluator=self.evaluator)
+        if self.observer is not None:
+            self.observer(event, commands)
+        for command in commands:
+            self.apply(command)
+        return commands
+
+    def deliver(self) -> None:
+        """Deliver follow-up events until none is left."""
+        while self.events:
+            self.handle(self.events.popleft())
+
+    def drain(self) -> None:
+        """Deliver follow-up events, then write the held changes (end of the transaction)."""
+        self.deliver()
+        self.reader.flush()
+
+    # commands ----------------------------------------------------------------
+    def apply(self, c: cmd.Command) -> None:
+        """Apply one command in this transaction."""
+        r = self.reader
+        match c:
+            case cmd.UpdateAction():
+                r.change("action", c.action_execution_id, c.changes)
+            case cmd.UpdateTask():
+                r.change("task", c.task_execution_id, c.changes)
+                if c.changes.get("state") in ("CANCELLED", "ERROR"):
+                    self._cancel_pending_children(c.task_execution_id)
+            case cmd.UpdateWorkflow():
+                r.change("workflow", c.execution_id, c.changes)
+            case cmd.CreateWorkflow():
+                snap = self.snapshots.get(c.execution.id)
+                self.session.execute(WF.insert(), [workflow_row(c.execution, snap, self.stamp())])
+                r.workflows[c.execution.id] = c.execution
+            case cmd.CreateTask():
+                self.session.execute(TASK.insert(), [task_row(c.task, self.stamp())])
+                r.tasks[c.task.id] = c.task
+            case cmd.ScheduleActions():
+                self._schedule(c)
+            case cmd.PromoteIdle():
+                self._promote(c.task_execution_id, c.count)
+            case cmd.InvalidateResults():
+                self._invalidate(c.task_execution_id, c.item_indexes)
+            case cmd.AcceptChild():
+                self._accept_child(c)
+            case cmd.ClearResults():
+                r.flush()
+                self.session.execute(update(ACTION).where(
+                    ACTION.c.task_execution_id == c.task_execution_id,
+                    ACTION.c.accepted.is_(True)).values(output=None))
+                r.forget_actions(c.task_execution_id)
+            case cmd.CancelActions():
+                self._cancel_actions(c.task_execution_id)
+            case cmd.StartSubworkflow():
+                if c.idle:
+                    self._park_child(c)
+                else:
+                    self.start_child(c)
+            case cmd.SetTimer():
+                insert_ignoring_duplicates(self.session, _TIMERS, [{
+                    "kind": c.kind.value, "due_at": self.now + dt.timedelta(seconds=c.delay),
+                    "workflow_execution_id": c.workflow_execution_id,
+                    "task_execution_id": c.task_execution_id, "action_execution_id": None,
+                    "payload": dict(c.payload), "claimed_by": None, "lease_until": None,
+                    "unique_key": c.unique_key, "created_at": self.now,
+                }], ["unique_key"])
+                self.woke = True
+            case cmd.CancelTimer():
+                self.session.execute(delete(_TIMERS).where(_TIMERS.c.unique_key == c.unique_key))
+            case cmd.NotifyParent() | cmd.Propagate():
+                self.events.append(c.event)
+            case _:
+                raise TypeError(f"unknown command {c!r}")
+
+    def _schedule(self, c: cmd.ScheduleActions) -> None:
+        if not c.actions:
+            return
+        wf = self.reader.workflow(c.actions[0].workflow_execution_id)
+        rows = [action_row(a, wf, self.now, DEFAULT_PROJECT) for a in c.actions]
+        for chunk in chunked(rows, 1000):
+            self.session.execute(ACTION.insert(), list(chunk))
+        running: dict[str | None, list[str]] = {}
+        for a in c.actions:
+            self.reader.actions[a.id] = a
+            if a.state == "RUNNING":
+                running.setdefault(a.target, []).append(a.id)
+        for target, ids in running.items():
+            for chunk in chunked(ids, 1000):
+                queue.enqueue(self.session, list(chunk), target=target, available_at=self.now)
+            self.woke = True
+
+    def _promote(self, task_id: str, count: int) -> None:
+        r = self.reader
+        r.flush()
+        task = r.task(task_id)
+        promoted = promote_idle_actions(self.session, task_id, task.attempt, count)
+        by_target: dict[str | None, list[str]] = {}
+        for p in promoted:
+            r.actions.pop(p.action_execution_id, None)
+            by_target.setdefault(p.target, []).append(p.action_execution_id)
+        for target, ids in by_target.items():
+            queue.enqueue(self.session, ids, target=target, available_at=self.now)
+            self.woke = True
+        remaining = count - len(promoted)
+        if remaining <= 0 or task.type != "WORKFLOW":
+            return
+        for wid, rc in self._pending_children(task_id)[:remaining]:
+            self.session.execute(delete(WF).where(WF.c.id == wid))
+            r.workflows.pop(wid, None)
+            self.start_child(cmd.StartSubworkflow(**rc[PENDING_START]))
+
+    def _pending_children(self, task_id: str) -> list[tuple[str, dict[str, Any]]]:
+        stmt = select(WF.c.id, WF.c.runtime_context).where(
+            WF.c.task_execution_id == task_id, WF.c.state == "IDLE")
+        found = [(wid, rc or {}) for wid, rc in self.session.execute(stmt)
+                 if (rc or {}).get(PENDING_START)]
+        return sorted(found, key=lambda x: int(x[1].get("index", 0)))
+
+    def _cancel_pending_children(self, task_id: str) -> None:
+        task = self.reader.task(task_id)
+        if task.type != "WORKFLOW":
+            return
+        ids = [wid for wid, _ in self._pending_children(task_id)]
+        if ids:
+            self.session.execute(update(WF).where(WF.c.id.in_(ids)).values(
+                state="CANCELLED", state_info="Cancelled before it started: its task ended",
+                finished_at=self.now))
+
+    def _park_child(self, c: cmd.StartSubworkflow) -> None:
+        args = {k: getattr(c, k) for k in c.__dataclass_fields__}
+        self.session.execute(WF.insert(), [{
+            "id": c.execution_id, "name": c.workflow_name, "workflow_name": c.workflow_name,
+            "workflow_namespace": c.namespace, "state": "IDLE",
+            "state_info": "Waiting for a concurrency slot", "task_execution_id":
+            c.task_execution_id, "root_execution_id": c.root_execution_id,
+            "runtime_context": {"index": c.item_index, PENDING_START: args},
+            "input": dict(c.input), "created_at": self.now, "accepted": False,
+        }])
+
+    def start_child(self, c: cmd.StartSubworkflow) -> None:
+        """Resolve and start a sub-workflow; an unknown name or a refused start fails it."""
+        try:
+            spec, snap = resolve(self.session, self.specs, c.workflow_name, c.namespace)
+            self.specs.remember(c.execution_id, snap)
+            self.snapshots[c.execution_id] = snap
+            self.handle(ev.StartWorkflow(
+                c.execution_id, spec, dict(c.input), dict(c.params),
+                task_execution_id=c.task_execution_id, root_execution_id=c.root_execution_id,
+                index=c.item_index, namespace=c.namespace))
+        except EngineError as exc:
+            self.events.append(ev.SubworkflowFinished(
+                c.task_execution_id, c.item_index, "ERROR", None, str(exc), None))
+
+    def _invalidate(self, task_id: str, indexes: tuple[int, ...] | None) -> None:
+        r = self.reader
+        r.flush()
+        task = r.task(task_id)
+        if task.type == "WORKFLOW":
+            stmt = select(WF.c.id, WF.c.runtime_context).where(
+                WF.c.task_execution_id == task_id, WF.c.accepted.is_(True))
+            ids = [wid for wid, rc in self.session.execute(stmt)
+                   if indexes is None or int((rc or {}).get("index", 0)) in indexes]
+            for chunk in chunked(ids):
+                self.session.execute(update(WF).where(WF.c.id.in_(chunk)).values(accepted=False))
+            return
+        stmt = update(ACTION).where(ACTION.c.task_execution_id == task_id,
+                                    ACTION.c.accepted.is_(True))
+        if indexes is not None:
+            stmt = stmt.where(ACTION.c.item_index.in_(list(indexes)))
+        self.session.execute(stmt.values(accepted=False))
+        r.forget_actions(task_id)
+
+    def _accept_child(self, c: cmd.AcceptChild) -> None:
+        self.reader.flush()
+        if c.child_execution_id is not None:
+            self.session.execute(update(WF).where(WF.c.id == c.child_execution_id)
+                                 .values(accepted=True))
+            return
+        # The child never started (unknown workflow, refused input): a failed row stands in.
+        task: TaskExecution = self.reader.task(c.task_execution_id)
+        wf = self.reader.workflow(task.workflow_execution_id)
+        self.session.execute(WF.insert(), [{
+            "id": _new_id(), "name": task.name, "workflow_name": task.name,
+            "workflow_namespace": wf.workflow_namespace, "state": c.state,
+            "state_info": "Sub-workflow did not start", "output": c.output,
+            "task_execution_id": task.id, "root_execution_id": wf.root_execution_id or wf.id,
+            "runtime_context": {"index": c.item_index}, "created_at": self.now,
+            "finished_at": self.now, "accepted": True,
+        }])
+
+    def _cancel_actions(self, task_id: str) -> None:
+        r = self.reader
+        r.flush()
+        ids = list(self.session.scalars(select(ACTION.c.id).where(
+            ACTION.c.task_execution_id == task_id, ACTION.c.state.in_(["RUNNING", "IDLE"]))))
+        for chunk in chunked(ids):
+            self.session.execute(update(ACTION).where(ACTION.c.id.in_(chunk))
+                                 .values(state="CANCELLED", updated_at=self.now))
+            self.session.execute(delete(QUEUE).where(QUEUE.c.action_execution_id.in_(chunk)))
+        r.forget_actions(task_id)
+        self._cancel_pending_children(task_id)
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,298 @@
+"""Engine records <-> database rows, and the reader the runtime gives ``decide``.
+
+:class:`SessionReader` implements :class:`~levante.engine.reader.ExecutionReader`
+over one transaction's Session. Rows read by id are kept (as records) for the
+rest of the transaction, and the runtime applies every command to them, so a
+batch of results for one task reads that task once. Column updates are held
+in a write-behind buffer (merged per row) and written with one ``executemany``
+per shape when the transaction ends or before any query that could see them.
+On PostgreSQL a workflow or task row read by id is locked (``FOR UPDATE``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import fields, replace
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy.orm import Session
+
+from levante.engine.records import ActionExecution, ItemResult, TaskExecution, WorkflowExecution
+from levante.engine.states import FINAL_TASK_STATES, FINAL_WORKFLOW_STATES
+from levante.lang.spec import WorkflowSpec
+from levante.store import models
+from levante.store.rows import chunked
+
+WF: Table = models.WorkflowExecution.__table__  # type: ignore[assignment]
+TASK: Table = models.TaskExecution.__table__  # type: ignore[assignment]
+ACTION: Table = models.ActionExecution.__table__  # type: ignore[assignment]
+QUEUE: Table = models.WorkItem.__table__  # type: ignore[assignment]
+
+#: runtime_context key of a sub-workflow waiting for a concurrency slot (its start arguments).
+PENDING_START = "pending_start"
+
+_WF_FIELDS = [f.name for f in fields(WorkflowExecution)]
+_TASK_FIELDS = [f.name for f in fields(TaskExecution)]
+_ACTION_FIELDS = [f.name for f in fields(ActionExecution) if f.name != "timeout"]
+_WF_COLS = [WF.c[n] for n in _WF_FIELDS]
+_TASK_COLS = [TASK.c[n] for n in _TASK_FIELDS]
+_ACTION_COLS = [ACTION.c[n] for n in _ACTION_FIELDS]
+_JSON_DICTS = {"input", "params", "context", "published_global", "runtime_context",
+               "in_context", "published"}
+
+
+def _clean(name: str, value: Any) -> Any:
+    if value is None:
+        if name in _JSON_DICTS or name == "output":
+            return {}
+        if name in ("tags", "next_tasks", "join_arrivals"):
+            return ()
+        if name in ("workflow_namespace", "description", "workflow_name"):
+            return ""
+    return value
+
+
+def workflow_record(row: Any) -> WorkflowExecution:
+    """A ``workflow_executions`` row (selected with the record's columns) as a record."""
+    values = {n: _clean(n, v) for n, v in zip(_WF_FIELDS, row, strict=True)}
+    values["tags"] = tuple(values["tags"])
+    return WorkflowExecution(**values)
+
+
+def task_record(row: Any) -> TaskExecution:
+    """A ``task_executions`` row as a record."""
+    values = {n: _clean(n, v) for n, v in zip(_TASK_FIELDS, row, strict=True)}
+    values["tags"] = tuple(values["tags"])
+    values["next_tasks"] = tuple(tuple(p) for p in values["next_tasks"])
+    values["join_arrivals"] = tuple(values["join_arrivals"])
+    return TaskExecution(**values)
+
+
+def action_record(row: Any) -> ActionExecution:
+    """An ``action_executions`` row as a record (``timeout`` lives in runtime_context)."""
+    values = dict(zip(_ACTION_FIELDS, row, strict=True))
+    for name in ("input", "runtime_context"):
+        values[name] = values[name] or {}
+    values["timeout"] = values["runtime_context"].get("timeout")
+    values["is_sync"] = True if values["is_sync"] is None else values["is_sync"]
+    return ActionExecution(**values)
+
+
+def column_values(changes: dict[str, Any], now: dt.datetime, kind: str) -> dict[str, Any]:
+    """Record field changes as column values (tuples as lists, finish times set)."""
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key == "timeout":
+            continue
+        if key == "next_tasks":
+            value = [list(p) for p in value]
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[key] = value
+    state = changes.get("state")
+    if state is not None and kind != "action":
+        final = FINAL_WORKFLOW_STATES if kind == "workflow" else FINAL_TASK_STATES
+        out["finished_at"] = now if state in final else None
+        if kind == "task" and state == "RUNNING":
+            out["started_at"] = now
+    return out
+
+
+def workflow_row(wf: WorkflowExecution, spec: dict[str, Any] | None,
+                 now: dt.datetime) -> dict[str, Any]:
+    """Column values to insert a workflow execution."""
+    values = column_values({n: getattr(wf, n) for n in _WF_FIELDS}, now, "workflow")
+    values.update(spec=spec, created_at=now, accepted=False)
+    return values
+
+
+def task_row(task: TaskExecution, now: dt.datetime) -> dict[str, Any]:
+    """Column values to insert a task execution."""
+    values = column_values({n: getattr(task, n) for n in _TASK_FIELDS}, now, "task")
+    values.update(created_at=now)
+    return values
+
+
+def action_row(a: ActionExecution, wf: WorkflowExecution | None, now: dt.datetime,
+               project_id: str) -> dict[str, Any]:
+    """Column values to insert an action execution (the same keys for every row)."""
+    runtime = dict(a.runtime_context)
+    if a.timeout:
+        runtime["timeout"] = a.timeout
+    return {
+        "id": a.id, "name": a.name, "task_execution_id": a.task_execution_id,
+        "workflow_execution_id": a.workflow_execution_id, "state": a.state,
+        "state_info": a.state_info, "item_index": a.item_index, "attempt": a.attempt,
+        "input": a.input, "output": a.output, "accepted": a.accepted,
+        "safe_rerun": a.safe_rerun, "target": a.target, "is_sync": a.is_sync,
+        "runtime_context": runtime, "workflow_name": wf.workflow_name if wf else None,
+        "workflow_namespace": wf.workflow_namespace if wf else "", "description": "",
+        "tags": None, "scope": "private", "project_id": project_id,
+        "created_at": now, "updated_at": None, "last_heartbeat": None,
+    }
+
+
+class SessionReader:
+    """Execution state as one transaction sees it, with its own writes included."""
+
+    def __init__(self, session: Session, spec_of: Callable[[str], WorkflowSpec],
+                 now: dt.datetime, *, lock: bool) -> None:
+        self.session = session
+        self._spec_of = spec_of
+        self.now = now
+        self.lock = lock
+        self.workflows: dict[str, WorkflowExecution] = {}
+        self.tasks: dict[str, TaskExecution] = {}
+        self.actions: dict[str, ActionExecution] = {}
+        self._pending: dict[tuple[str, str], dict[str, Any]] = {}
+        self._dequeue: list[str] = []
+
+    # loading ---------------------------------------------------------------
+    def load_workflows(self, ids: Iterable[str]) -> None:
+        """Read (and on PostgreSQL lock, in id order) workflow rows not yet loaded."""
+        wanted = sorted(set(ids) - self.workflows.keys())
+        for chunk in chunked(wanted):
+            stmt = select(*_WF_COLS).where(WF.c.id.in_(chunk)).order_by(WF.c.id)
+            for row in self.session.execute(stmt.with_for_update() if self.lock else stmt):
+                self.workflows[row[0]] = workflow_record(row)
+
+    def load_tasks(self, ids: Iterable[str]) -> None:
+        """Read (and on PostgreSQL lock, in id order) task rows not yet loaded."""
+        wanted = sorted(set(ids) - self.tasks.keys())
+        for chunk in chunked(wanted):
+            stmt = select(*_TASK_COLS).where(TASK.c.id.in_(chunk)).order_by(TASK.c.id)
+            for row in self.session.execute(stmt.with_for_update() if self.lock else stmt):
+                self.tasks[row[0]] = task_record(row)
+
+    def load_actions(self, ids: Iterable[str]) -> None:
+        """Read action rows not yet loaded (their task rows must be locked already)."""
+        wanted = sorted(set(ids) - self.actions.keys())
+        for chunk in chunked(wanted):
+            for row in self.session.execute(select(*_ACTION_COLS).where(ACTION.c.id.in_(chunk))):
+                self.actions[row[0]] = action_record(row)
+
+    # ExecutionReader -------------------------------------------------------
+    def workflow(self, execution_id: str) -> WorkflowExecution:
+        """The workflow execution row (KeyError if unknown)."""
+        if execution_id not in self.workflows:
+            self.load_workflows([execution_id])
+        return self.workflows[execution_id]
+
+    def spec_of(self, execution_id: str) -> WorkflowSpec:
+        """The spec snapshot the execution runs."""
+        return self._spec_of(execution_id)
+
+    def task(self, task_execution_id: str) -> TaskExecution:
+        """The task execution row (KeyError if unknown)."""
+        if task_execution_id not in self.tasks:
+            self.load_tasks([task_execution_id])
+        return self.tasks[task_execution_id]
+
+    def action(self, action_execution_id: str) -> ActionExecution:
+        """The action execution row (KeyError if unknown)."""
+        if action_execution_id not in self.actions:
+            self.load_actions([action_execution_id])
+        return self.actions[action_execution_id]
+
+    def _tasks_where(self, *conditions: Any) -> list[TaskExecution]:
+        self.flush()
+        stmt = select(*_TASK_COLS).where(*conditions).order_by(TASK.c.created_at, TASK.c.id)
+        found = []
+        for row in self.session.execute(stmt):
+            found.append(self.tasks.get(row[0]) or task_record(row))
+        return found
+
+    def latest_task(self, execution_id: str, name: str) -> TaskExecution | None:
+        """The most recently created execution of task ``name``, or None."""
+        found = self._tasks_where(TASK.c.workflow_execution_id == execution_id,
+                                  TASK.c.name == name)
+        return found[-1] if found else None
+
+    def tasks_of(self, execution_id: str, states: Collection[str] | None = None,
+                 processed: bool | None = None) -> list[TaskExecution]:
+        """Task executions of a workflow in creation order, optionally filtered."""
+        conditions = [TASK.c.workflow_execution_id == execution_id]
+        if states is not None:
+            conditions.append(TASK.c.state.in_([str(s) for s in states]))
+        if processed is not None:
+            conditions.append(TASK.c.processed == processed)
+        return self._tasks_where(*conditions)
+
+    def end_tasks(self, execution_id: str) -> list[TaskExecution]:
+        """Final tasks whose transitions chose no next task, in creation order."""
+        return [t for t in self.tasks_of(execution_id, FINAL_TASK_STATES)
+                if not t.has_next_tasks]
+
+    def results_of(self, task_execution_id: str) -> list[ItemResult]:
+        """Accepted iteration results of a task, by item index."""
+        self.flush()
+        try:
+            task = self.task(task_execution_id)
+        except KeyError:
+            return []  # created by the decision under way: no results yet
+        if task.type == "WORKFLOW":
+            stmt = select(WF.c.id, WF.c.state, WF.c.output, WF.c.runtime_context).where(
+                WF.c.task_execution_id == task_execution_id, WF.c.accepted.is_(True))
+            found = [ItemResult(int((rc or {}).get("index", 0)), state, output, wid)
+                     for wid, state, output, rc in self.session.execute(stmt)]
+            return sorted(found, key=lambda r: r.item_index)
+        stmt = (select(ACTION.c.item_index, ACTION.c.state, ACTION.c.output, ACTION.c.id)
+                .where(ACTION.c.task_execution_id == task_execution_id,
+                       ACTION.c.accepted.is_(True))
+                .order_by(ACTION.c.item_index))
+        return [ItemResult(i, state, (output or {}).get("result"), aid)
+                for i, state, output, aid in self.session.execute(stmt)]
+
+    def running_children(self, task_execution_id: str) -> list[str]:
+        """Ids of the task's child workflow executions not yet in a final state (started ones)."""
+        self.flush()
+        stmt = select(WF.c.id, WF.c.state).where(
+            WF.c.task_execution_id == task_execution_id,
+            WF.c.state.not_in(list(FINAL_WORKFLOW_STATES)), WF.c.state != "IDLE",
+        ).order_by(WF.c.created_at, WF.c.id)
+        return [wid for wid, _ in self.session.execute(stmt)]
+
+    # writing -----------------------------------------------------------------
+    def change(self, kind: str, row_id: str, changes: dict[str, Any]) -> None:
+        """Apply column changes to the loaded record and hold them for the next flush."""
+        if kind == "workflow":
+            self.workflows[row_id] = replace(self.workflow(row_id), **changes)
+        elif kind == "task":
+            self.tasks[row_id] = replace(self.task(row_id), **changes)
+        else:
+            before = self.action(row_id)
+            after = replace(before, **changes)
+            self.actions[row_id] = after
+            if before.state == "RUNNING" and after.state != "RUNNING":
+                self._dequeue.append(row_id)
+        self._pending.setdefault((kind, row_id), {}).update(changes)
+
+    def forget_actions(self, task_execution_id: str) -> None:
+        """Drop loaded actions of a task after a set-based SQL update of them."""
+        for aid in [a for a, r in self.actions.items() if r.task_execution_id == task_execution_id]:
+            del self.actions[aid]
+
+    def flush(self) -> None:
+        """Write the held column changes (one executemany per table and set of columns)."""
+        if self._dequeue:
+            for chunk in chunked(self._dequeue):
+                self.session.execute(delete(QUEUE).where(QUEUE.c.action_execution_id.in_(chunk)))
+            self._dequeue = []
+        if not self._pending:
+            return
+        groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
+        for (kind, row_id), changes in self._pending.items():
+            values = column_values(changes, self.now, kind)
+            values["updated_at"] = self.now
+            key = (kind, tuple(sorted(values)))
+            groups.setdefault(key, []).append(
+                {"_id": row_id, **{"v_" + k: v for k, v in values.items()}})
+        self._pending = {}
+        tables = {"workflow": WF, "task": TASK, "action": ACTION}
+        for (kind, keys), params in groups.items():
+            table = tables[kind]
+            stmt = update(table).where(table.c.id == bindparam("_id")).values(
+                {k: bindparam("v_" + k) for k in keys})
+            self.session.execute(stmt, params)
