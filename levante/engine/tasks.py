@@ -126,7 +126,7 @@ def schedule_iterations(
         finish_task(d, task, TaskState.SUCCESS, None)  # an empty list: SUCCESS with []
         return
     running = indexes if not cap else indexes[:cap]
-    safe_rerun = bool(spec.safe_rerun)
+    safe_rerun = policy_flag(d, task, spec.safe_rerun, "safe-rerun")
     timeout = policy_number(d, task, spec.policies.timeout, "timeout") or None
     wf = d.workflow(task.workflow_execution_id)
     if spec.workflow is not None:
