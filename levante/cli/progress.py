@@ -1,0 +1,250 @@
+"""What ``levante run`` shows: a live progress line and the final report."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from sqlalchemy import func, select
+
+from levante.lang import parse_workflows
+from levante.store import Database
+from levante.store.models import ActionExecution, TaskExecution, WorkflowExecution
+
+_W = WorkflowExecution.__table__.c
+_T = TaskExecution.__table__.c
+_A = ActionExecution.__table__.c
+
+#: Items listed per with-items task in the final report (failed ones first).
+MAX_ITEMS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    """One task execution as the report shows it."""
+
+    id: str
+    name: str
+    state: str
+    state_info: str | None
+    items_count: int
+    items_succeeded: int
+    items_failed: int
+    seconds: float | None
+    with_items: bool
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """One with-items iteration (its latest attempt)."""
+
+    task: str
+    index: int
+    state: str
+    input: Any
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An execution and its tasks at one moment."""
+
+    id: str
+    name: str
+    state: str
+    state_info: str | None
+    output: Any
+    tasks: list[TaskLine]
+    items: list[ItemLine] = field(default_factory=list)
+
+
+def _with_items_tasks(spec: dict[str, Any] | None) -> set[str]:
+    """Names of the workflow's with-items tasks, from the execution's spec snapshot."""
+    definition = (spec or {}).get("definition")
+    name = (spec or {}).get("workflow")
+    if not definition or not name:
+        return set()
+    workflow = parse_workflows(definition).workflows.get(name)
+    if workflow is None:
+        return set()
+    return {t.name for t in workflow.tasks.values() if t.with_items is not None}
+
+
+def load_snapshot(db: Database, execution_id: str, *, with_items: bool = False) -> Snapshot:
+    """Read the execution and its task executions (and, once it ended, the item details)."""
+    with db.read() as session:
+        wf = session.execute(
+            select(_W.id, _W.name, _W.state, _W.state_info, _W.output, _W.spec).where(
+                _W.id == execution_id
+            )
+        ).one()
+        ended = wf.state in ("SUCCESS", "ERROR", "CANCELLED")
+        task_rows = session.execute(
+            select(
+                _T.id, _T.name, _T.state, _T.state_info, _T.items_count, _T.items_succeeded,
+                _T.items_failed, _T.started_at, _T.finished_at,
+            )
+            .where(_T.workflow_execution_id == execution_id)
+            .order_by(_T.created_at, _T.id)
+        ).all()
+        iterated = _with_items_tasks(wf.spec) if (with_items or ended) else set()
+        tasks = [_task_line(row, row.name in iterated) for row in task_rows]
+        items: list[ItemLine] = []
+        for task in tasks:
+            if task.with_items:
+                items.extend(_items_of(session, task))
+    return Snapshot(wf.id, wf.name, wf.state, wf.state_info, wf.output, tasks, items)
+
+
+def _task_line(row: Any, with_items: bool) -> TaskLine:
+    seconds = None
+    if row.started_at and row.finished_at:
+        seconds = (row.finished_at - row.started_at).total_seconds()
+    return TaskLine(
+        row.id, row.name, row.state, row.state_info, row.items_count or 0,
+        row.items_succeeded or 0, row.items_failed or 0, seconds, with_items,
+    )
+
+
+def _items_of(session: Any, task: TaskLine) -> list[ItemLine]:
+    latest = (
+        select(func.max(_A.attempt)).where(_A.task_execution_id == task.id).scalar_subquery()
+    )
+    rows = session.execute(
+        select(_A.item_index, _A.state, _A.input, _A.state_info)
+        .where(_A.task_execution_id == task.id, _A.attempt == latest)
+        .order_by(_A.item_index)
+    ).all()
+    lines = [ItemLine(task.name, r.item_index, r.state, r.input, r.state_info) for r in rows]
+    failed = [line for line in lines if line.state == "ERROR"]
+    others = [line for line in lines if line.state != "ERROR"]
+    return (failed + others)[:MAX_ITEMS_SHOWN]
+
+
+class ProgressView:
+    """A one-line live summary on a terminal; a line every few seconds elsewhere."""
+
+    def __init__(self, stream: TextIO, *, enabled: bool = True) -> None:
+        """Write to ``stream`` unless disabled."""
+        self._stream = stream
+        self._enabled = enabled
+        self._tty = stream.isatty()
+        self._last_line = ""
+        self._last_print = 0.0
+
+    def show(self, snapshot: Snapshot) -> None:
+        """Show the state of ``snapshot`` if it changed."""
+        if not self._enabled:
+            return
+        line = summary_line(snapshot)
+        if line == self._last_line:
+            return
+        now = time.monotonic()
+        if self._tty:
+            self._stream.write("\r\x1b[2K" + line)
+            self._stream.flush()
+        elif now - self._last_print >= 2.0 or snapshot.state != "RUNNING":
+            self._stream.write(line + "\n")
+            self._last_print = now
+        self._last_line = line
+
+    def close(self) -> None:
+        """End the live line."""
+        if self._enabled and self._tty and self._last_line:
+            self._stream.write("\n")
+
+
+def summary_line(snapshot: Snapshot) -> str:
+    """``RUNNING  tasks 3 done, 1 running, 0 failed  items 512/1000 done, 2 failed``."""
+    done = sum(t.state == "SUCCESS" for t in snapshot.tasks)
+    failed = sum(t.state == "ERROR" for t in snapshot.tasks)
+    running = len(snapshot.tasks) - done - failed
+    line = (
+        f"{snapshot.state:<9} {snapshot.name}: "
+        f"tasks {done} done, {running} running, {failed} failed"
+    )
+    count = sum(t.items_count for t in snapshot.tasks)
+    if count > len(snapshot.tasks):
+        ok = sum(t.items_succeeded for t in snapshot.tasks)
+        bad = sum(t.items_failed for t in snapshot.tasks)
+        line += f"  items {ok + bad}/{count} done, {bad} failed"
+    return line
+
+
+def final_report(snapshot: Snapshot, output_format: str = "table") -> str:
+    """The report printed when the execution has ended."""
+    if output_format == "json":
+        return json.dumps(
+            {
+                "id": snapshot.id,
+                "workflow": snapshot.name,
+                "state": snapshot.state,
+                "state_info": snapshot.state_info,
+                "output": snapshot.output,
+                "tasks": [t.__dict__ for t in snapshot.tasks],
+                "items": [i.__dict__ for i in snapshot.items],
+            },
+            indent=2,
+            default=str,
+        )
+    parts = [
+        f"Execution {snapshot.id} ({snapshot.name}): {snapshot.state}",
+    ]
+    if snapshot.state_info:
+        parts.append(f"State info: {snapshot.state_info}")
+    parts.append("Output:")
+    parts.append(_indent(json.dumps(snapshot.output, indent=2, default=str, sort_keys=True)))
+    parts.append("")
+    parts.append(
+        table(
+            ("task", "state", "seconds", "items", "state info"),
+            [
+                (
+                    t.name,
+                    t.state,
+                    "" if t.seconds is None else f"{t.seconds:.2f}",
+                    f"{t.items_succeeded}/{t.items_count} ok, {t.items_failed} failed"
+                    if t.with_items
+                    else "",
+                    _short(t.state_info),
+                )
+                for t in snapshot.tasks
+            ],
+        )
+    )
+    if snapshot.items:
+        parts.append("")
+        parts.append(
+            table(
+                ("task", "item", "state", "input", "error"),
+                [
+                    (i.task, str(i.index), i.state, _short(json.dumps(i.input, default=str)),
+                     _short(i.error))
+                    for i in snapshot.items
+                ],
+            )
+        )
+    return "\n".join(parts)
+
+
+def table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """A plain text table with a header rule."""
+    cells = [tuple(str(c) for c in headers), *[tuple(str(c or "") for c in r) for r in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+             for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _short(text: str | None, limit: int = 80) -> str:
+    if not text:
+        return ""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
