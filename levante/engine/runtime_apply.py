@@ -106,7 +106,7 @@ class Unit:
                 r.workflows[c.execution.id] = c.execution
             case cmd.CreateTask():
                 self.session.execute(TASK.insert(), [task_row(c.task, self.stamp())])
-                r.tasks[c.task.id] = c.task
+                r.created_task(c.task)
             case cmd.ScheduleActions():
                 self._schedule(c)
             case cmd.PromoteIdle():

@@ -146,6 +146,7 @@ class SessionReader:
         self.workflows: dict[str, WorkflowExecution] = {}
         self.tasks: dict[str, TaskExecution] = {}
         self.actions: dict[str, ActionExecution] = {}
+        self._latest: dict[str, dict[str, str]] = {}
         self._pending: dict[tuple[str, str], dict[str, Any]] = {}
         self._dequeue: list[str] = []
 
@@ -205,10 +206,28 @@ class SessionReader:
         return found
 
     def latest_task(self, execution_id: str, name: str) -> TaskExecution | None:
-        """The most recently created execution of task ``name``, or None."""
-        found = self._tasks_where(TASK.c.workflow_execution_id == execution_id,
-                                  TASK.c.name == name)
-        return found[-1] if found else None
+        """The most recently created execution of task ``name``, or None.
+
+        The first call for a workflow loads its task rows once (the workflow row
+        is locked, so they cannot change under this transaction but through it);
+        joins ask this for every inbound task on every arrival.
+        """
+        latest = self._latest.get(execution_id)
+        if latest is None:
+            latest = {}
+            for task in self._tasks_where(TASK.c.workflow_execution_id == execution_id):
+                self.tasks.setdefault(task.id, task)
+                latest[task.name] = task.id
+            self._latest[execution_id] = latest
+        found = latest.get(name)
+        return self.tasks[found] if found is not None else None
+
+    def created_task(self, task: TaskExecution) -> None:
+        """Note a task inserted by this transaction."""
+        self.tasks[task.id] = task
+        latest = self._latest.get(task.workflow_execution_id)
+        if latest is not None:
+            latest[task.name] = task.id
 
     def tasks_of(self, execution_id: str, states: Collection[str] | None = None,
                  processed: bool | None = None) -> list[TaskExecution]:
