@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 COMMAND_MODULES: tuple[str, ...] = (
     "levante.cli.validate",
+    "levante.cli.server",
     "levante.cli.run",
 )
 

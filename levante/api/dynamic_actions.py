@@ -1,0 +1,159 @@
+"""``/v2/dynamic_actions``: actions implemented by a class in a stored code source."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import Session
+
+from levante.api.context import Ctx, base_url
+from levante.api.documents import checked_scope
+from levante.api.errors import BadRequest, plain_faults
+from levante.api.listing import (
+    ListSpec,
+    next_link,
+    openapi_parameters,
+    page_body,
+    parse_fields,
+    parse_list_query,
+    pick_fields,
+    run_list,
+)
+from levante.api.wire import json_response, no_content, timestamps, without_null_updated_at
+from levante.store.definitions import create_definition, delete_definition, get_definition
+from levante.store.models import CodeSource, DynamicActionDefinition
+
+router = APIRouter(tags=["dynamic actions"])
+
+FIELDS = (
+    "id",
+    "name",
+    "namespace",
+    "code_source_id",
+    "code_source_name",
+    "class_name",
+    "scope",
+    "project_id",
+    "created_at",
+    "updated_at",
+)
+LIST = ListSpec(
+    collection="dynamic_actions",
+    model=DynamicActionDefinition,
+    fields=FIELDS,
+    filters=("name", "scope", "project_id", "created_at", "updated_at", "namespace"),
+)
+
+
+class DynamicActionBody(BaseModel):
+    """A dynamic action as the client sends it (the code source by id or by name)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = None
+    name: str | None = None
+    namespace: str = ""
+    class_name: str | None = None
+    code_source_id: str | None = None
+    code_source_name: str | None = None
+    scope: str | None = None
+
+
+def dynamic_action_resource(row: DynamicActionDefinition) -> dict[str, Any]:
+    """A dynamic action as Mistral shows it."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "namespace": row.namespace,
+        "code_source_id": row.code_source_id,
+        "code_source_name": row.code_source_name,
+        "class_name": row.class_name,
+        "scope": row.scope,
+        "project_id": row.project_id,
+        **timestamps(row),
+    }
+
+
+@router.get("/v2/dynamic_actions", openapi_extra=openapi_parameters(LIST))
+def list_dynamic_actions(request: Request, ctx: Ctx) -> JSONResponse:
+    """List dynamic actions."""
+    query = parse_list_query(dict(request.query_params), LIST, max_limit=ctx.max_limit)
+    with ctx.db.read() as session:
+        rows = run_list(session, LIST, query)
+        resources = [dynamic_action_resource(row) for row in rows]
+    return json_response(
+        page_body(LIST, query, resources, next_link(base_url(request), LIST, query, rows))
+    )
+
+
+@router.post("/v2/dynamic_actions", status_code=201, dependencies=[Depends(plain_faults)])
+def create_dynamic_action(body: DynamicActionBody, ctx: Ctx) -> JSONResponse:
+    """Create a dynamic action: ``class_name`` in the code source given by id or name."""
+    if not body.name or not body.class_name:
+        raise BadRequest("A dynamic action needs 'name' and 'class_name'")
+    with ctx.db.transaction() as session:
+        source = _code_source(session, body)
+        row = DynamicActionDefinition(
+            name=body.name,
+            namespace=body.namespace,
+            class_name=body.class_name,
+            scope=checked_scope(body.scope),
+            code_source_id=source.id,
+            code_source_name=source.name,
+        )
+        create_definition(session, row)
+        session.flush()
+        resource = without_null_updated_at(dynamic_action_resource(row))
+    return json_response(resource, status_code=201)
+
+
+@router.put("/v2/dynamic_actions", dependencies=[Depends(plain_faults)])
+def update_dynamic_action(body: DynamicActionBody, ctx: Ctx) -> JSONResponse:
+    """Change the class, code source or scope of the dynamic action named (or id'd) in the body."""
+    identifier = body.id or body.name
+    if not identifier:
+        raise BadRequest("Either 'name' or 'id' must be provided.")
+    with ctx.db.transaction() as session:
+        row = get_definition(
+            session, DynamicActionDefinition, identifier, body.namespace, fallback=False
+        )
+        if body.class_name:
+            row.class_name = body.class_name
+        if body.scope:
+            row.scope = checked_scope(body.scope)
+        if body.code_source_id or body.code_source_name:
+            source = _code_source(session, body)
+            row.code_source_id = source.id
+            row.code_source_name = source.name
+        session.flush()
+        resource = dynamic_action_resource(row)
+    return json_response(resource)
+
+
+@router.get("/v2/dynamic_actions/{identifier}")
+def get_dynamic_action(
+    identifier: str, ctx: Ctx, namespace: str = "", fields: str = ""
+) -> JSONResponse:
+    """One dynamic action by name or id."""
+    wanted = parse_fields(fields, FIELDS)
+    with ctx.db.read() as session:
+        row = get_definition(session, DynamicActionDefinition, identifier, namespace)
+        return json_response(pick_fields(dynamic_action_resource(row), wanted))
+
+
+@router.delete("/v2/dynamic_actions/{identifier}", status_code=204)
+def delete_dynamic_action(identifier: str, ctx: Ctx, namespace: str = "") -> Response:
+    """Delete a dynamic action."""
+    with ctx.db.transaction() as session:
+        delete_definition(session, DynamicActionDefinition, identifier, namespace)
+    return no_content()
+
+
+def _code_source(session: Session, body: DynamicActionBody) -> CodeSource:
+    identifier = body.code_source_id or body.code_source_name
+    if not identifier:
+        raise BadRequest("Either 'code_source_id' or 'code_source_name' must be provided.")
+    return get_definition(session, CodeSource, identifier, body.namespace)

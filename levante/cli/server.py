@@ -1,0 +1,85 @@
+"""``levante server``: serve Mistral's REST API v2 (and later the engine) from one process.
+
+Migrates the database at start, then serves with uvicorn until SIGTERM or
+Ctrl-C; both stop accepting connections and let in-flight requests (each one
+transaction) finish before the process exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from levante.store.db import default_url
+
+#: Mistral's port, so clients' defaults work unchanged.
+DEFAULT_PORT = 8989
+DEFAULT_HOST = "127.0.0.1"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``server`` sub-command."""
+    parser = subparsers.add_parser(
+        "server",
+        help="run the Levante server (Mistral-compatible REST API v2)",
+        description=(
+            "Serve the REST API v2 that python-mistralclient (the `mistral` command) talks "
+            "to. The database is migrated first. Stop with SIGTERM or Ctrl-C."
+        ),
+    )
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to listen on ({DEFAULT_HOST})"
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port to listen on ({DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--db",
+        default=None,
+        metavar="URL",
+        help=f"database URL: sqlite:///PATH or postgresql://... (default {default_url()})",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+        help="log verbosity (info)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Migrate the database and serve until stopped; 0 on a clean stop, 1 if it cannot start."""
+    import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from levante.api.app import create_app
+    from levante.api.context import ApiContext
+    from levante.store import Database
+
+    logging.basicConfig(level=args.log_level.upper(), format=LOG_FORMAT)
+    log = logging.getLogger("levante.server")
+    database = Database(args.db)
+    try:
+        database.migrate()
+    except SQLAlchemyError as error:
+        print(f"levante server: cannot prepare the database {database!r}: {error}", file=sys.stderr)
+        return 1
+    app = create_app(ApiContext(db=database))
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        log_config=None,
+        timeout_graceful_shutdown=30,
+    )
+    server = uvicorn.Server(config)
+    log.info("database %r ready; REST API at http://%s:%d/v2", database, args.host, args.port)
+    try:
+        server.run()
+    finally:
+        database.dispose()
+    return 0 if server.started else 1
