@@ -46,7 +46,9 @@ def install_plugin(folder: Path) -> Path:
     (folder / "levante_test_record.py").write_text(PLUGIN_MODULE)
     dist = folder / "levante_test_record-1.0.dist-info"
     dist.mkdir(exist_ok=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: levante-test-record\nVersion: 1.0\n")
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: levante-test-record\nVersion: 1.0\n"
+    )
     (dist / "entry_points.txt").write_text(ENTRY_POINTS)
     return folder
 

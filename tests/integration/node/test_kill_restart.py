@@ -7,6 +7,7 @@ once; one with it runs again only if it was in flight; every execution ends.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -64,7 +65,7 @@ def _run(tmp: Path, db: Path, execution_id: str, plugin: Path, record: Path) -> 
         [
             sys.executable, "-m", "levante", "run", str(tmp / "durable.yaml"),
             "--db", str(db), "--execution-id", execution_id, "--quiet",
-            "--input", '{"hosts": %s}' % str(hosts).replace("'", '"'),
+            "--input", json.dumps({"hosts": hosts}),
         ],
         env=env,
         stdout=subprocess.PIPE,
@@ -120,7 +121,7 @@ def test_killed_run_resumes_and_runs_each_action_at_most_once(tmp_path: Path, se
                 continue
         else:
             proc.wait(timeout=90)
-        stdout, stderr = proc.communicate()
+        _stdout, stderr = proc.communicate()
         assert proc.returncode in (0, 1), stderr
         break
     state = _execution_state(db, execution_id)
