@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/levante validate examples/*.yaml
+	$(BIN)/levante run examples/with_items.yaml
 
 lint: $(STAMP)
 	$(BIN)/ruff check levante tests bench
