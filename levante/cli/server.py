@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+from types import FrameType
 
 from levante.store.db import default_url
 
@@ -78,8 +80,17 @@ def run(args: argparse.Namespace) -> int:
     )
     server = uvicorn.Server(config)
     log.info("database %r ready; REST API at http://%s:%d/v2", database, args.host, args.port)
+    # uvicorn stops gracefully on SIGTERM/SIGINT, then re-raises the signal to the handler
+    # that was installed before it; a no-op one makes a requested stop exit with status 0.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, _stop_requested)
     try:
         server.run()
     finally:
         database.dispose()
+    log.info("stopped")
     return 0 if server.started else 1
+
+
+def _stop_requested(signum: int, frame: FrameType | None) -> None:
+    """Called by uvicorn after its graceful shutdown: the stop was asked for, nothing to do."""

@@ -1,0 +1,38 @@
+"""Fixtures: a ``levante server`` subprocess on SQLite (and one on PostgreSQL) per module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.api.server import LevanteServer
+
+EXAMPLES = Path(__file__).parent / "examples"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LevanteServer]:
+    """A fresh server with its own SQLite database, stopped (SIGTERM) after the module."""
+    folder = tmp_path_factory.mktemp("levante-server")
+    running = LevanteServer(f"sqlite:///{folder / 'levante.db'}", folder / "server.log").start()
+    yield running
+    status = running.stop()
+    assert status == 0, f"server did not stop cleanly ({status}):\n{running.log()}"
+
+
+@pytest.fixture(scope="module")
+def pg_server(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LevanteServer]:
+    """A server on the test session's PostgreSQL database."""
+    folder = tmp_path_factory.mktemp("levante-pg-server")
+    running = LevanteServer(pg_url, folder / "server.log").start()
+    yield running
+    status = running.stop()
+    assert status == 0, f"server did not stop cleanly ({status}):\n{running.log()}"
+
+
+@pytest.fixture
+def examples() -> Path:
+    """Folder of the workflow, workbook and action files the CLI tests upload."""
+    return EXAMPLES
