@@ -104,6 +104,7 @@ def create_code_source(
     return json_response(resource, status_code=201)
 
 
+@router.put("/v2/code_sources", dependencies=_TEXT_ENDPOINT, openapi_extra=TEXT_BODY_OPENAPI)
 @router.put(
     "/v2/code_sources/{identifier}", dependencies=_TEXT_ENDPOINT, openapi_extra=TEXT_BODY_OPENAPI
 )

@@ -1,4 +1,7 @@
-"""Fixtures: a ``levante server`` subprocess on SQLite (and one on PostgreSQL) per module."""
+"""Fixtures: one ``levante server`` subprocess on SQLite and one on PostgreSQL per session.
+
+Tests share them, so each test uses names of its own.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +15,9 @@ from tests.integration.api.server import LevanteServer
 EXAMPLES = Path(__file__).parent / "examples"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LevanteServer]:
-    """A fresh server with its own SQLite database, stopped (SIGTERM) after the module."""
+    """A server with its own SQLite database for the whole session, stopped with SIGTERM."""
     folder = tmp_path_factory.mktemp("levante-server")
     running = LevanteServer(f"sqlite:///{folder / 'levante.db'}", folder / "server.log").start()
     yield running
@@ -22,7 +25,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LevanteServer]:
     assert status == 0, f"server did not stop cleanly ({status}):\n{running.log()}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pg_server(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LevanteServer]:
     """A server on the test session's PostgreSQL database."""
     folder = tmp_path_factory.mktemp("levante-pg-server")
@@ -32,7 +35,7 @@ def pg_server(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     assert status == 0, f"server did not stop cleanly ({status}):\n{running.log()}"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def examples() -> Path:
     """Folder of the workflow, workbook and action files the CLI tests upload."""
     return EXAMPLES
