@@ -87,7 +87,7 @@ class TaskBody(BaseModel):
 
 
 def task_resource(
-    row: TaskExecution, *, result: Any = None, with_result: bool = False
+    row: TaskExecution, result: Any = None, *, with_result: bool = False
 ) -> dict[str, Any]:
     """A task execution as Mistral shows it; ``result`` only when asked for (task-get)."""
     resource: dict[str, Any] = {

@@ -1,0 +1,129 @@
+"""The real ``mistral`` CLI on executions, tasks and action executions (read side).
+
+The engine is not wired into the server yet, so the rows are written straight
+into the server's database, as the engine would leave them; the commands that
+need the engine must answer with a clear 501 error.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from levante.store import Database
+from levante.store.models import ActionExecution, TaskExecution, WorkflowExecution
+from tests.integration.api.server import LevanteServer
+
+
+@pytest.fixture(scope="module")
+def finished_run(server: LevanteServer) -> dict[str, str]:
+    """One finished execution of ``hello``: a task ``say`` with one std.echo action."""
+    database = Database(server.db_url)
+    with database.transaction() as session:
+        wf = WorkflowExecution(
+            name="hello",
+            workflow_name="hello",
+            workflow_id="wf-id",
+            state="SUCCESS",
+            description="first run",
+            input={"name": "ops"},
+            output={"greeting": "Hi, ops"},
+            params={"namespace": "", "env": {}},
+            published_global={"audit": True},
+        )
+        session.add(wf)
+        session.flush()
+        task = TaskExecution(
+            name="say",
+            workflow_execution_id=wf.id,
+            workflow_name="hello",
+            state="SUCCESS",
+            published={"greeting": "Hi, ops"},
+            processed=True,
+        )
+        session.add(task)
+        session.flush()
+        action = ActionExecution(
+            name="std.echo",
+            task_execution_id=task.id,
+            workflow_execution_id=wf.id,
+            workflow_name="hello",
+            state="SUCCESS",
+            accepted=True,
+            input={"output": "Hi, ops"},
+            output={"result": "Hi, ops"},
+        )
+        session.add(action)
+        session.flush()
+        ids = {"execution": wf.id, "task": task.id, "action": action.id}
+    database.dispose()
+    return ids
+
+
+def test_execution_list_get_input_output(
+    server: LevanteServer, finished_run: dict[str, str]
+) -> None:
+    listed = server.mistral_json("execution-list")
+    assert [(e["ID"], e["State"]) for e in listed] == [(finished_run["execution"], "SUCCESS")]
+    shown = server.mistral_json("execution-get", finished_run["execution"])
+    assert (shown["Workflow name"], shown["Description"]) == ("hello", "first run")
+    output = server.mistral("execution-get-output", finished_run["execution"]).stdout
+    assert json.loads(output) == {"greeting": "Hi, ops"}
+    given = server.mistral("execution-get-input", finished_run["execution"]).stdout
+    assert json.loads(given) == {"name": "ops"}
+    published = server.mistral("execution-get-published", finished_run["execution"]).stdout
+    assert json.loads(published) == {"audit": True}
+    missing = server.mistral("execution-get", "00000000-0000-0000-0000-000000000000", ok=False)
+    assert "not found" in missing.stderr
+
+
+def test_task_list_get_result_published(
+    server: LevanteServer, finished_run: dict[str, str]
+) -> None:
+    tasks = server.mistral_json("task-list", finished_run["execution"])
+    assert [(t["ID"], t["Name"]) for t in tasks] == [(finished_run["task"], "say")]
+    shown = server.mistral_json("task-get", finished_run["task"])
+    assert (shown["Name"], shown["State"]) == ("say", "SUCCESS")
+    result = server.mistral("task-get-result", finished_run["task"]).stdout
+    assert json.loads(result) == "Hi, ops"
+    published = server.mistral("task-get-published", finished_run["task"]).stdout
+    assert json.loads(published) == {"greeting": "Hi, ops"}
+
+
+def test_action_execution_list_get_output(
+    server: LevanteServer, finished_run: dict[str, str]
+) -> None:
+    listed = server.mistral_json("action-execution-list")
+    assert [(a["ID"], a["Name"]) for a in listed] == [(finished_run["action"], "std.echo")]
+    of_task = server.mistral_json("action-execution-list", finished_run["task"])
+    assert [a["ID"] for a in of_task] == [finished_run["action"]]
+    shown = server.mistral_json("action-execution-get", finished_run["action"])
+    assert (shown["State"], shown["Accepted"]) == ("SUCCESS", True)
+    output = server.mistral("action-execution-get-output", finished_run["action"]).stdout
+    assert json.loads(output) == {"result": "Hi, ops"}
+    given = server.mistral("action-execution-get-input", finished_run["action"]).stdout
+    assert json.loads(given) == {"output": "Hi, ops"}
+
+
+def test_commands_that_need_the_engine_say_so(
+    server: LevanteServer, finished_run: dict[str, str]
+) -> None:
+    path = server.log_path.parent / "engine_wf.yaml"
+    path.write_text("version: '2.0'\nengine_wf:\n  tasks:\n    t:\n      action: std.noop\n")
+    server.mistral("workflow-create", str(path))
+    started = server.mistral("execution-create", "engine_wf", ok=False)
+    assert "needs the workflow engine" in started.stderr
+    unknown = server.mistral("execution-create", "no_such_wf", ok=False)
+    assert "Workflow not found" in unknown.stderr
+    ran = server.mistral("run-action", "std.echo", '{"output": 1}', ok=False)
+    assert "needs the workflow engine" in ran.stderr
+    no_action = server.mistral("run-action", "std.nope", "{}", ok=False)
+    assert "Failed to find action" in no_action.stderr
+
+
+def test_execution_delete(server: LevanteServer, finished_run: dict[str, str]) -> None:
+    deleted = server.mistral("execution-delete", finished_run["execution"])
+    assert "has been accepted" in deleted.stdout
+    status, _ = server.request("GET", f"/v2/tasks/{finished_run['task']}")
+    assert status == 404
