@@ -14,7 +14,7 @@ from typing import Any
 
 from levante.engine import commands as cmd
 from levante.engine.errors import EvaluationFailed
-from levante.engine.reader import ExecutionReader
+from levante.engine.reader import ExecutionQuery, ExecutionReader, ListedExecution
 from levante.engine.records import (
     ActionExecution,
     ItemResult,
@@ -23,6 +23,7 @@ from levante.engine.records import (
 )
 from levante.engine.states import FINAL_TASK_STATES
 from levante.lang.spec import TaskSpec, WorkflowSpec
+from levante.store.types import utc_now
 
 #: evaluate(value, context, view) -> value with expressions replaced.
 Evaluator = Callable[[Any, dict[str, Any], Any], Any]
@@ -56,6 +57,7 @@ class Decision:
         self._new_id = new_id or (lambda: str(uuid.uuid4()))
         self._evaluator = evaluator or default_evaluator
         self._workflows: dict[str, WorkflowExecution] = {}
+        self._created_workflows: list[str] = []
         self._tasks: dict[str, TaskExecution] = {}
         self._created: dict[tuple[str, str], list[str]] = {}
         self._created_ids: list[str] = []
@@ -161,6 +163,33 @@ class Decision:
         by_index.update(self._results.get(task_id, {}))
         return [by_index[i] for i in sorted(by_index)]
 
+    def children_of(self, task_id: str) -> list[WorkflowExecution]:
+        """Every child workflow execution of a task, this decision's included."""
+        stored = [self._workflows.get(wf.id, wf) for wf in self.reader.children_of(task_id)]
+        seen = {wf.id for wf in stored}
+        return stored + [
+            self._workflows[i] for i in self._created_workflows
+            if i not in seen and self._workflows[i].task_execution_id == task_id
+        ]
+
+    def workflow_executions(self, query: ExecutionQuery) -> list[ListedExecution]:
+        """Workflow executions matching ``query`` as this decision sees them.
+
+        Rows this decision changed are filtered by their new values; rows it
+        created count as created now.
+        """
+        found = []
+        for listed in self.reader.workflow_executions(query):
+            wf = self._workflows.get(listed.execution.id, listed.execution)
+            if query.matches(wf, listed.created_at):
+                found.append(ListedExecution(wf, listed.created_at))
+        seen = {listed.execution.id for listed in found}
+        now = utc_now()
+        for i in self._created_workflows:
+            if i not in seen and query.matches(self._workflows[i], now):
+                found.append(ListedExecution(self._workflows[i], now))
+        return found
+
     # writes --------------------------------------------------------------
     def emit(self, command: cmd.Command) -> None:
         """Add a command for the host."""
@@ -169,6 +198,7 @@ class Decision:
     def create_workflow(self, wf: WorkflowExecution) -> WorkflowExecution:
         """Insert a workflow execution."""
         self._workflows[wf.id] = wf
+        self._created_workflows.append(wf.id)
         self.emit(cmd.CreateWorkflow(wf))
         return wf
 

@@ -8,6 +8,7 @@ results with :meth:`MemoryHost.handle`.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections import deque
 from collections.abc import Collection, Mapping
@@ -19,6 +20,7 @@ from levante.engine import events as ev
 from levante.engine.core import decide
 from levante.engine.decision import Evaluator
 from levante.engine.errors import EngineError
+from levante.engine.reader import ExecutionQuery, ListedExecution
 from levante.engine.records import (
     ActionExecution,
     ItemResult,
@@ -27,6 +29,7 @@ from levante.engine.records import (
 )
 from levante.engine.states import FINAL_TASK_STATES, ActionState, WorkflowState, workflow_final
 from levante.lang.spec import WorkflowSpec
+from levante.store.types import utc_now
 
 
 @dataclass
@@ -44,6 +47,7 @@ class MemoryHost:
         self.definitions = dict(workflows)
         self.evaluator = evaluator
         self.workflows: dict[str, WorkflowExecution] = {}
+        self.created_at: dict[str, dt.datetime] = {}
         self.specs: dict[str, WorkflowSpec] = {}
         self.tasks: dict[str, TaskExecution] = {}
         self.actions: dict[str, ActionExecution] = {}
@@ -111,6 +115,16 @@ class MemoryHost:
         return [c for c in self.children.get(task_execution_id, {}).values()
                 if c in self.workflows and not workflow_final(self.workflows[c].state)]
 
+    def children_of(self, task_execution_id: str) -> list[WorkflowExecution]:
+        """Every child workflow execution of the task, in creation order."""
+        return [wf for wf in self.workflows.values()
+                if wf.task_execution_id == task_execution_id]
+
+    def workflow_executions(self, query: ExecutionQuery) -> list[ListedExecution]:
+        """Workflow executions matching ``query``, in creation order."""
+        return [ListedExecution(wf, self.created_at[wf.id]) for wf in self.workflows.values()
+                if query.matches(wf, self.created_at[wf.id])]
+
     # driving -------------------------------------------------------------
     def start(self, name: str, input: dict[str, Any] | None = None,
               params: dict[str, Any] | None = None) -> str:
@@ -150,6 +164,7 @@ class MemoryHost:
         match c:
             case cmd.CreateWorkflow():
                 self.workflows[c.execution.id] = c.execution
+                self.created_at.setdefault(c.execution.id, utc_now())
             case cmd.UpdateWorkflow():
                 self.workflows[c.execution_id] = replace(
                     self.workflows[c.execution_id], **c.changes)

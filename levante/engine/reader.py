@@ -8,11 +8,46 @@ finishes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Protocol
 
 from levante.engine.records import ActionExecution, ItemResult, TaskExecution, WorkflowExecution
 from levante.lang.spec import WorkflowSpec
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionQuery:
+    """Filters of ``executions()``: every one given must match (times compare ``created_at``)."""
+
+    id: str | None = None
+    root_execution_id: str | None = None
+    state: str | None = None
+    created_from: dt.datetime | None = None
+    """Inclusive lower bound of ``created_at`` (aware UTC)."""
+    created_before: dt.datetime | None = None
+    """Exclusive upper bound of ``created_at`` (aware UTC)."""
+
+    def matches(self, wf: WorkflowExecution, created_at: dt.datetime) -> bool:
+        """Whether a workflow execution created at ``created_at`` passes every filter."""
+        return (
+            (self.id is None or wf.id == self.id)
+            and (self.root_execution_id is None
+                 or wf.root_execution_id == self.root_execution_id)
+            and (self.state is None or wf.state == self.state)
+            and (self.created_from is None or created_at >= self.created_from)
+            and (self.created_before is None or created_at < self.created_before)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ListedExecution:
+    """A workflow execution found by :meth:`ExecutionReader.workflow_executions`."""
+
+    execution: WorkflowExecution
+    created_at: dt.datetime
+    """When the row was inserted (aware UTC)."""
 
 
 class ExecutionReader(Protocol):
@@ -57,4 +92,12 @@ class ExecutionReader(Protocol):
 
     def running_children(self, task_execution_id: str) -> list[str]:
         """Ids of the task's child workflow executions not yet in a final state."""
+        ...
+
+    def children_of(self, task_execution_id: str) -> list[WorkflowExecution]:
+        """Every child workflow execution of a task, whatever its state, in creation order."""
+        ...
+
+    def workflow_executions(self, query: ExecutionQuery) -> list[ListedExecution]:
+        """Workflow executions matching ``query``, in creation order."""
         ...

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from levante.engine.reader import ExecutionQuery, ListedExecution
 from levante.engine.records import ActionExecution, ItemResult, TaskExecution, WorkflowExecution
 from levante.engine.states import FINAL_TASK_STATES, FINAL_WORKFLOW_STATES
 from levante.lang.spec import WorkflowSpec
@@ -41,6 +42,9 @@ _TASK_COLS = [TASK.c[n] for n in _TASK_FIELDS]
 _ACTION_COLS = [ACTION.c[n] for n in _ACTION_FIELDS]
 _JSON_DICTS = {"input", "params", "context", "published_global", "runtime_context",
                "in_context", "published"}
+
+#: Rows of executions that started (they keep the spec they run); see ``SessionReader.children_of``.
+_STARTED = WF.c.spec.is_not(None)
 
 
 def _clean(name: str, value: Any) -> Any:
@@ -272,6 +276,42 @@ class SessionReader:
             WF.c.state.not_in(list(FINAL_WORKFLOW_STATES)), WF.c.state != "IDLE",
         ).order_by(WF.c.created_at, WF.c.id)
         return [wid for wid, _ in self.session.execute(stmt)]
+
+    def children_of(self, task_execution_id: str) -> list[WorkflowExecution]:
+        """Every child workflow execution of the task (any state), in creation order.
+
+        Like :meth:`workflow_executions`, it sees executions that started: not
+        the stand-in rows of sub-workflows that could not start, nor children
+        still waiting for a concurrency slot (the in-memory host has neither).
+        """
+        self.flush()
+        stmt = select(*_WF_COLS).where(
+            WF.c.task_execution_id == task_execution_id, _STARTED).order_by(
+            WF.c.created_at, WF.c.id)
+        return [self.workflows.get(row[0]) or workflow_record(row)
+                for row in self.session.execute(stmt)]
+
+    def workflow_executions(self, query: ExecutionQuery) -> list[ListedExecution]:
+        """Workflow executions matching ``query`` (one SELECT), in creation order."""
+        self.flush()
+        conditions: list[Any] = [_STARTED]
+        if query.id is not None:
+            conditions.append(WF.c.id == query.id)
+        if query.root_execution_id is not None:
+            conditions.append(WF.c.root_execution_id == query.root_execution_id)
+        if query.state is not None:
+            conditions.append(WF.c.state == query.state)
+        if query.created_from is not None:
+            conditions.append(WF.c.created_at >= query.created_from)
+        if query.created_before is not None:
+            conditions.append(WF.c.created_at < query.created_before)
+        stmt = select(*_WF_COLS, WF.c.created_at).where(*conditions).order_by(
+            WF.c.created_at, WF.c.id)
+        found = []
+        for row in self.session.execute(stmt):
+            record = self.workflows.get(row[0]) or workflow_record(row[:-1])
+            found.append(ListedExecution(record, row[-1]))
+        return found
 
     # writing -----------------------------------------------------------------
     def change(self, kind: str, row_id: str, changes: dict[str, Any]) -> None:

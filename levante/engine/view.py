@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from levante.engine.decision import Decision
+from levante.engine.reader import ExecutionQuery
 from levante.engine.records import TaskExecution, WorkflowExecution
+from levante.store.types import UTC, format_timestamp, parse_timestamp
+
+WORKFLOW_TASK = "WORKFLOW"
+
+
+def _as_time(name: str, value: Any) -> dt.datetime | None:
+    """A time filter argument as aware UTC (a timestamp string or a datetime)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return parse_timestamp(str(value))
+    except ValueError as exc:
+        raise ValueError(f"executions() {name}: {exc}") from exc
 
 
 def task_result(decision: Decision, task: TaskExecution, with_items: bool) -> Any:
@@ -59,7 +76,9 @@ class EngineView:
 
     def execution(self) -> dict[str, Any]:
         """``execution()``: id, name, input, params, state, ..."""
-        wf = self._d.workflow(self._wf_id)
+        return self._execution_dict(self._d.workflow(self._wf_id))
+
+    def _execution_dict(self, wf: WorkflowExecution) -> dict[str, Any]:
         return {
             "id": wf.id,
             "name": wf.name,
@@ -95,27 +114,63 @@ class EngineView:
         state: str | None = None,
         flat: bool = False,
     ) -> list[dict[str, Any]]:
-        """``tasks(...)``: task executions of this (or the given) execution."""
-        found = self._d.tasks_of(workflow_execution_id or self._wf_id)
-        if state is not None:
-            found = [t for t in found if t.state == state]
+        """``tasks(...)``: task executions of this (or the given) execution.
+
+        ``recursive`` adds, after a workflow's own tasks, the tasks of the
+        sub-workflow executions its WORKFLOW tasks started (and so on down).
+        ``flat`` keeps action tasks, and WORKFLOW tasks only when no execution
+        they started is in the task's own state (one that failed by itself,
+        say, in its publish, while its sub-workflow succeeded).
+        """
+        found = self._collect(workflow_execution_id or self._wf_id, recursive, state, flat)
         return [self._task_dict(t, self._result_of(t)) for t in found]
+
+    def _collect(
+        self, wf_id: str, recursive: bool, state: str | None, flat: bool
+    ) -> list[TaskExecution]:
+        own = self._d.tasks_of(wf_id)
+        kept = [
+            t for t in own
+            if (state is None or t.state == state) and (not flat or self._flat_keeps(t))
+        ]
+        if recursive:
+            for t in own:
+                if t.type == WORKFLOW_TASK:
+                    for child in self._d.children_of(t.id):
+                        kept += self._collect(child.id, recursive, state, flat)
+        return kept
+
+    def _flat_keeps(self, task: TaskExecution) -> bool:
+        if task.type != WORKFLOW_TASK:
+            return True
+        return all(child.state != task.state for child in self._d.children_of(task.id))
 
     def executions(
         self,
         id: str | None = None,
         root_execution_id: str | None = None,
         state: str | None = None,
-        from_time: str | None = None,
-        to_time: str | None = None,
+        from_time: Any = None,
+        to_time: Any = None,
     ) -> list[dict[str, Any]]:
-        """``executions(...)``: only the current execution is visible to the engine core."""
-        current = self.execution()
-        if id is not None and id != current["id"]:
-            return []
-        if state is not None and state != current["state"]:
-            return []
-        return [current]
+        """``executions(...)``: workflow executions matching every given filter.
+
+        ``from_time`` (inclusive) and ``to_time`` (exclusive) bound
+        ``created_at``; they are timestamps such as ``"2026-11-28 17:11:17"``
+        (UTC unless they say otherwise).
+        """
+        query = ExecutionQuery(
+            id=id,
+            root_execution_id=root_execution_id,
+            state=state,
+            created_from=_as_time("from_time", from_time),
+            created_before=_as_time("to_time", to_time),
+        )
+        return [
+            {**self._execution_dict(listed.execution),
+             "created_at": format_timestamp(listed.created_at)}
+            for listed in self._d.workflow_executions(query)
+        ]
 
     def env(self) -> dict[str, Any]:
         """``env()``: the root execution's environment."""
