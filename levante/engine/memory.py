@@ -48,6 +48,7 @@ class MemoryHost:
         self.evaluator = evaluator
         self.workflows: dict[str, WorkflowExecution] = {}
         self.created_at: dict[str, dt.datetime] = {}
+        self._last_stamp: dt.datetime | None = None
         self.specs: dict[str, WorkflowSpec] = {}
         self.tasks: dict[str, TaskExecution] = {}
         self.actions: dict[str, ActionExecution] = {}
@@ -66,6 +67,14 @@ class MemoryHost:
     def new_id(self) -> str:
         """Readable sequential ids (deterministic runs)."""
         return f"id-{next(self._ids)}"
+
+    def _stamp(self) -> dt.datetime:
+        """Wall-clock creation time, strictly increasing (creation order is time order)."""
+        now = utc_now()
+        if self._last_stamp is not None and now <= self._last_stamp:
+            now = self._last_stamp + dt.timedelta(microseconds=1)
+        self._last_stamp = now
+        return now
 
     # ExecutionReader -----------------------------------------------------
     def workflow(self, execution_id: str) -> WorkflowExecution:
@@ -164,7 +173,7 @@ class MemoryHost:
         match c:
             case cmd.CreateWorkflow():
                 self.workflows[c.execution.id] = c.execution
-                self.created_at.setdefault(c.execution.id, utc_now())
+                self.created_at.setdefault(c.execution.id, self._stamp())
             case cmd.UpdateWorkflow():
                 self.workflows[c.execution_id] = replace(
                     self.workflows[c.execution_id], **c.changes)
