@@ -1,0 +1,71 @@
+"""Every error is answered in Mistral's shape, with the status Mistral uses."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.unit.api.conftest import TEXT, workflow_text
+
+WSME_KEYS = {"faultstring", "faultcode", "debuginfo"}
+
+
+def test_json_endpoints_answer_wsme_faults(client: TestClient) -> None:
+    answer = client.get("/v2/workflows/nope")
+    assert answer.status_code == 404
+    assert set(answer.json()) == WSME_KEYS and answer.json()["faultcode"] == "Client"
+
+
+def test_text_endpoints_answer_faultstring_only(client: TestClient) -> None:
+    answer = client.post("/v2/workflows", content="version: '2.0'\nwf: [", headers=TEXT)
+    assert answer.status_code == 400
+    assert set(answer.json()) == {"faultstring"}
+    assert "invalid YAML" in answer.json()["faultstring"]
+
+
+def test_request_validation_is_400_not_422(client: TestClient) -> None:
+    answer = client.post("/v2/environments", json={"name": "e", "colour": "red"})
+    assert answer.status_code == 400
+    assert "colour" in answer.json()["faultstring"]
+    assert client.post("/v2/environments", content=b"{not json").status_code == 400
+    assert client.post("/v2/cron_triggers", json={"remaining_executions": "x"}).status_code == 400
+
+
+def test_json_only_clients_get_406_on_yaml_endpoints(client: TestClient) -> None:
+    headers = {"content-type": "text/plain", "accept": "application/json"}
+    answer = client.post("/v2/workflows", content=workflow_text("wf_406"), headers=headers)
+    assert answer.status_code == 406
+    assert client.get("/v2/workflows/wf_406").status_code == 404  # nothing was written
+
+
+def test_unknown_routes_and_methods(client: TestClient) -> None:
+    assert client.get("/v2/nothing_here").status_code == 404
+    assert set(client.get("/v2/nothing_here").json()) == WSME_KEYS
+    assert client.patch("/v2/workflows").status_code == 405
+
+
+def test_engine_endpoints_answer_501_until_wired(client: TestClient) -> None:
+    client.post("/v2/workflows", content=workflow_text("wf_501"), headers=TEXT)
+    answer = client.post("/v2/executions", json={"workflow_name": "wf_501"})
+    assert answer.status_code == 501
+    assert "needs the workflow engine" in answer.json()["faultstring"]
+    assert client.post("/v2/executions", json={"workflow_name": "nope"}).status_code == 404
+    assert client.post("/v2/action_executions", json={"name": "std.echo"}).status_code == 501
+    assert client.post("/v2/action_executions", json={"name": "std.nope"}).status_code == 400
+
+
+def test_a_failed_multi_workflow_create_writes_nothing(client: TestClient) -> None:
+    client.post("/v2/workflows", content=workflow_text("second"), headers=TEXT)
+    both = workflow_text("first") + "\n" + workflow_text("second").split("\n", 1)[1]
+    answer = client.post("/v2/workflows", content=both, headers=TEXT)
+    assert answer.status_code == 409
+    assert client.get("/v2/workflows/first").status_code == 404
+
+
+def test_version_documents_health_and_openapi(client: TestClient) -> None:
+    root = client.get("/").json()
+    assert root["versions"][0]["id"] == "v2.0"
+    assert root["versions"][0]["links"][0]["href"] == "http://testserver/v2"
+    assert client.get("/v2").json() == {"uri": "http://testserver/v2"}
+    assert client.get("/health").json()["status"] == "ok"
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/v2/workflows", "/v2/cron_triggers", "/v2/executions"} <= set(paths)
