@@ -8,10 +8,12 @@ transaction) finish before the process exits.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import signal
 import sys
 from types import FrameType
+from typing import Any
 
 from levante.store.db import default_url
 
@@ -85,11 +87,21 @@ def run(args: argparse.Namespace) -> int:
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, _stop_requested)
     try:
-        server.run()
+        asyncio.run(_serve(server, database, app.state.levante))
     finally:
         database.dispose()
     log.info("stopped")
     return 0 if server.started else 1
+
+
+async def _serve(server: Any, database: Any, ctx: Any) -> None:
+    """Run the engine node (executor, timers) beside the API in one event loop."""
+    from levante.node import Node
+    from levante.node.gateway import RuntimeGateway
+
+    async with Node(database) as node:
+        ctx.engine = RuntimeGateway(node.runtime)
+        await server.serve()
 
 
 def _stop_requested(signum: int, frame: FrameType | None) -> None:
