@@ -15,6 +15,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import delete, func, select, update
@@ -60,6 +61,15 @@ class Recovery:
     """Action executions of ``safe-rerun`` tasks, back in the queue."""
     failed: list[str]
     """Action executions failed because their executor was lost."""
+
+
+class WorkflowStarter(Protocol):
+    """Starts a workflow in the caller's transaction (:meth:`EngineRuntime.in_transaction`)."""
+
+    def __call__(self, workflow: str, input: dict[str, Any] | None = None, *,
+                 namespace: str = "", params: dict[str, Any] | None = None,
+                 description: str = "", execution_id: str | None = None,
+                 definition_text: str | None = None) -> str: ...
 
 
 def _state(value: Any) -> str:
@@ -121,22 +131,41 @@ class EngineRuntime:
         ``levante.lang.ValidationError``) and write nothing.
         """
         def work(unit: Unit) -> str:
-            session = unit.session
-            if execution_id is not None and session.get(WorkflowExecution, execution_id):
-                return execution_id
-            if definition_text is not None:
-                register_definitions(session, self.specs, definition_text, namespace)
-            spec, snap = resolve(session, self.specs, workflow, namespace)
-            run_params = resolve_env(session, dict(params or {}))
-            new_id = execution_id or str(uuid.uuid4())
-            unit.snapshots[new_id] = snap
-            self.specs.remember(new_id, snap)
-            unit.handle(ev.StartWorkflow(new_id, spec, dict(input or {}), run_params,
-                                         description=description, namespace=namespace))
-            return new_id
+            return self._start(unit, workflow, input, namespace=namespace, params=params,
+                               description=description, execution_id=execution_id,
+                               definition_text=definition_text)
 
         started = self._run(work)
         return self.execution(started)
+
+    def _start(self, unit: Unit, workflow: str, input: dict[str, Any] | None = None, *,
+               namespace: str = "", params: dict[str, Any] | None = None,
+               description: str = "", execution_id: str | None = None,
+               definition_text: str | None = None) -> str:
+        session = unit.session
+        if execution_id is not None and session.get(WorkflowExecution, execution_id):
+            return execution_id
+        if definition_text is not None:
+            register_definitions(session, self.specs, definition_text, namespace)
+        spec, snap = resolve(session, self.specs, workflow, namespace)
+        run_params = resolve_env(session, dict(params or {}))
+        new_id = execution_id or str(uuid.uuid4())
+        unit.snapshots[new_id] = snap
+        self.specs.remember(new_id, snap)
+        unit.handle(ev.StartWorkflow(new_id, spec, dict(input or {}), run_params,
+                                     description=description, namespace=namespace))
+        return new_id
+
+    def in_transaction(self, work: Callable[[Session, WorkflowStarter], T]) -> T:
+        """Run ``work(session, start)`` in ONE engine transaction (retried as a whole).
+
+        ``start(workflow, input, **options)`` takes the arguments of
+        :meth:`start_workflow` and returns the new execution's id. What ``work``
+        writes through ``session`` commits together with the executions it
+        started, or nothing does: this is how a cron trigger claims a fire time
+        and starts its execution exactly once.
+        """
+        return self._run(lambda unit: work(unit.session, partial(self._start, unit)))
 
     def execution(self, execution_id: str) -> dict[str, Any]:
         """The workflow execution row as a dict (``NotFoundError`` if unknown)."""
