@@ -65,6 +65,8 @@ def decide(
                                event.msg or "Failed by request (fail workflow operation)")
         case ev.RerunTask():
             workflows.rerun(d, event)
+        case ev.SkipTask():
+            workflows.skip(d, event)
         case ev.ChildRerun():
             workflows.child_rerun(d, event)
         case _:

@@ -120,6 +120,20 @@ class RerunTask:
 
 
 @dataclass(frozen=True)
+class SkipTask:
+    """Skip a failed task (Mistral's task update to SKIPPED): it ends SKIPPED and moves on.
+
+    It publishes ``publish-on-skip`` (and the publish of ``on-skip`` and
+    ``on-complete``) and follows ``on-skip``, or ``on-success`` when no
+    ``on-skip`` transition is chosen; the workflow (and its parents) run again.
+    ``env`` updates the environment for tasks started afterwards.
+    """
+
+    task_execution_id: str
+    env: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class ChildRerun:
     """A sub-workflow of this task was rerun: the task and its workflow run again."""
 
@@ -129,5 +143,5 @@ class ChildRerun:
 
 Event = (
     StartWorkflow | ActionFinished | SubworkflowFinished | TimerFired | PauseWorkflow
-    | ResumeWorkflow | CancelWorkflow | FailWorkflow | RerunTask | ChildRerun
+    | ResumeWorkflow | CancelWorkflow | FailWorkflow | RerunTask | SkipTask | ChildRerun
 )

@@ -23,13 +23,19 @@ BACKLOG = "backlog"
 
 
 def publish(d: Decision, task: TaskExecution, spec: TaskSpec, result: Any) -> None:
-    """Publish on SUCCESS, publish-on-error on ERROR, into the branch and global scopes."""
+    """Publish on SUCCESS, publish-on-error on ERROR, publish-on-skip on SKIPPED.
+
+    The on-clause of that outcome and ``on-complete`` publish too. ``atomic``
+    publishes nothing: Mistral 23 validates it and never applies it.
+    """
     state = task.state
     specs: list[PublishSpec] = []
     if state == TaskState.SUCCESS:
         specs += [spec.publish, *_clause_publish(spec.on_success)]
     elif state == TaskState.ERROR:
         specs += [spec.publish_on_error, *_clause_publish(spec.on_error)]
+    elif state == TaskState.SKIPPED:
+        specs += [spec.publish_on_skip, *_clause_publish(spec.on_skip)]
     else:
         return
     specs += _clause_publish(spec.on_complete)
@@ -127,6 +133,10 @@ def _choose(d: Decision, task: TaskExecution) -> list[tuple[str, dict[str, Any],
         take(spec.on_error, "on-error")
     if task.state == TaskState.SUCCESS:
         take(spec.on_success, "on-success")
+    if task.state == TaskState.SKIPPED:
+        take(spec.on_skip, "on-skip")
+        if not chosen:  # Mistral: a skipped task with no on-skip route goes on-success
+            take(spec.on_success, "on-success")
     if task.state in (TaskState.SUCCESS, TaskState.ERROR):
         take(spec.on_complete, "on-complete")
     return chosen

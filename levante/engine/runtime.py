@@ -27,8 +27,9 @@ from levante.engine.runtime_apply import Observer, Unit
 from levante.engine.runtime_rows import ACTION, QUEUE, TASK
 from levante.engine.runtime_specs import SpecCache, register_definitions, resolve, resolve_env
 from levante.store import Database
+from levante.store import queue as work_queue
 from levante.store.errors import NotFoundError
-from levante.store.models import Timer, WorkflowExecution
+from levante.store.models import DEFAULT_PROJECT, Timer, WorkflowExecution
 from levante.store.types import utc_now
 
 T = TypeVar("T")
@@ -175,6 +176,34 @@ class EngineRuntime:
                 raise NotFoundError("Workflow execution", id=execution_id)
             return row.to_dict()
 
+    def start_action(self, name: str, input: dict[str, Any] | None = None, *,
+                     namespace: str = "", description: str = "", target: str | None = None,
+                     timeout: float | None = None) -> str:
+        """Run action ``name`` outside any workflow (run-action with save_result); its id.
+
+        The action execution (no task, RUNNING) and its queue entry are written
+        in one transaction (outbox); an executor runs it and its result is
+        stored on the row (see :meth:`actions_finished` / :meth:`complete_action`).
+        """
+        def work(unit: Unit) -> str:
+            new_id = str(uuid.uuid4())
+            unit.session.execute(ACTION.insert(), [{
+                "id": new_id, "name": name, "task_execution_id": None,
+                "workflow_execution_id": None, "state": "RUNNING", "state_info": None,
+                "item_index": 0, "attempt": 0, "input": dict(input or {}), "output": None,
+                "accepted": False, "safe_rerun": False, "target": target, "is_sync": True,
+                "runtime_context": {"timeout": timeout} if timeout else {},
+                "workflow_name": None, "workflow_namespace": namespace,
+                "description": description, "tags": None, "scope": "private",
+                "project_id": DEFAULT_PROJECT, "created_at": unit.stamp(), "updated_at": None,
+                "last_heartbeat": None,
+            }])
+            work_queue.enqueue(unit.session, [new_id], target=target, available_at=unit.now)
+            unit.woke = True
+            return new_id
+
+        return self._run(work)
+
     # results -------------------------------------------------------------------
     def actions_finished(self, outcomes: Sequence[FinishedAction]) -> None:
         """Apply a batch of executor reports in ONE transaction (grouped by task).
@@ -205,6 +234,10 @@ class EngineRuntime:
                 ACTION.c.id.in_(ids[start:start + 500]))
             for aid, task_id, wf_id in unit.session.execute(stmt):
                 owners[aid] = (task_id, wf_id)
+        standalone = [rep for rep in reports if rep[0] in owners and owners[rep[0]][0] is None]
+        if standalone:
+            self._finish_standalone(unit, standalone)
+            owners = {aid: o for aid, o in owners.items() if o[0] is not None}
         r = unit.reader
         r.load_workflows(wf for _, wf in owners.values())
         r.load_tasks(t for t, _ in owners.values())
@@ -214,6 +247,19 @@ class EngineRuntime:
         for aid, state, result in known:
             unit.handle(ev.ActionFinished(aid, state, result))
             unit.deliver()
+
+    def _finish_standalone(self, unit: Unit, reports: list[tuple[str, str, Any]]) -> None:
+        """Store the results of actions run outside a workflow (no task to inform)."""
+        for aid, state, result in reports:
+            info = None
+            if state == "ERROR" and result not in (None, ""):
+                info = str(result)
+            unit.session.execute(update(ACTION).where(
+                ACTION.c.id == aid, ACTION.c.state == "RUNNING").values(
+                state=state, output={"result": result}, accepted=True, state_info=info,
+                updated_at=unit.now))
+        unit.session.execute(delete(QUEUE).where(
+            QUEUE.c.action_execution_id.in_([aid for aid, _, _ in reports])))
 
     def complete_action(self, action_execution_id: str, state: str, output: Any = None
                         ) -> bool:
@@ -296,6 +342,17 @@ class EngineRuntime:
     def rerun_task(self, task_execution_id: str, reset: bool = True,
                    env: dict[str, Any] | None = None) -> None:
         """Rerun a failed task (``reset=False``: only its failed with-items iterations)."""
+        self._on_task(task_execution_id, ev.RerunTask(task_execution_id, reset, env))
+
+    def skip_task(self, task_execution_id: str, env: dict[str, Any] | None = None) -> None:
+        """Skip a failed task: it ends SKIPPED and the workflow follows its on-skip routes.
+
+        Raises :class:`~levante.engine.errors.OperationError` when the task is
+        not in ERROR (Mistral's task update to SKIPPED).
+        """
+        self._on_task(task_execution_id, ev.SkipTask(task_execution_id, env))
+
+    def _on_task(self, task_execution_id: str, event: ev.Event) -> None:
         def work(unit: Unit) -> None:
             wf_id = unit.session.scalar(select(TASK.c.workflow_execution_id).where(
                 TASK.c.id == task_execution_id))
@@ -303,7 +360,7 @@ class EngineRuntime:
                 raise NotFoundError("Task execution", id=task_execution_id)
             unit.reader.load_workflows([wf_id])
             unit.reader.load_tasks([task_execution_id])
-            unit.handle(ev.RerunTask(task_execution_id, reset, env))
+            unit.handle(event)
 
         self._run(work)
 

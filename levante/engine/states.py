@@ -128,7 +128,7 @@ TASK_TRANSITIONS: dict[TaskState, dict[TaskEvent, TaskState]] = {
                         TE.SUCCEED: T.SUCCESS, TE.DELAY: T.RUNNING_DELAYED},
     T.PAUSED: {TE.RESUME: T.RUNNING, TE.FAIL: T.ERROR, TE.CANCEL: T.CANCELLED},
     T.SUCCESS: {},
-    # A failed task may be rerun (API) or, later, skipped.
+    # A failed task may be rerun or skipped (API: a task update to RUNNING or SKIPPED).
     T.ERROR: {TE.RERUN: T.RUNNING, TE.SKIP: T.SKIPPED},
     T.CANCELLED: {TE.RERUN: T.RUNNING},
     T.SKIPPED: {},

@@ -238,6 +238,22 @@ def finish_task(d: Decision, task: TaskExecution, state: TaskState, info: str | 
     flow.after_task(d, d.task(task.id))
 
 
+def finish_skipped(d: Decision, task: TaskExecution) -> None:
+    """A task just skipped: publish what it publishes on skip, then follow its transitions."""
+    from levante.engine import flow
+
+    spec = d.task_spec(task.workflow_execution_id, task.name)
+    try:
+        flow.publish(d, task, spec, _result(d, task, spec))
+    except EvaluationFailed as exc:
+        task = d.update_task(task.id, state=TaskState.ERROR.value, state_info=str(exc))
+        flow.force_fail(d, task, str(exc))
+        return
+    if spec.keep_result is False:
+        d.emit(cmd.ClearResults(task.id))
+    flow.after_task(d, d.task(task.id))
+
+
 def _end(d: Decision, task: TaskExecution, event: TaskEvent, info: str | None) -> TaskExecution:
     if task.state == TaskState.RUNNING_DELAYED and event == TaskEvent.FAIL:
         return d.update_task(task.id, state=TaskState.ERROR.value, state_info=info)

@@ -17,7 +17,7 @@ from levante.engine.context import (
 )
 from levante.engine.decision import Decision
 from levante.engine.errors import EvaluationFailed, OperationError, WorkflowStartError
-from levante.engine.records import WorkflowExecution
+from levante.engine.records import TaskExecution, WorkflowExecution
 from levante.engine.states import (
     FINAL_TASK_STATES,
     TaskEvent,
@@ -248,13 +248,7 @@ def rerun(d: Decision, event: ev.RerunTask) -> None:
     """Run a failed task again (all iterations, or with reset=False only the failed ones)."""
     from levante.engine.tasks import RETRY_NO, run_task
 
-    task = d.task(event.task_execution_id)
-    wf = d.workflow(task.workflow_execution_id)
-    if wf.state not in (WorkflowState.ERROR, WorkflowState.PAUSED, WorkflowState.RUNNING):
-        raise OperationError(f"Workflow execution {wf.id} is {wf.state}; only a failed "
-                             "(or paused) execution can rerun a task")
-    if task.state != TaskState.ERROR:
-        raise OperationError(f"Task '{task.name}' is {task.state}; only a failed task can rerun")
+    task, wf = _failed_task(d, event.task_execution_id, "rerun")
     _reopen(d, wf, event.env)
     spec = d.task_spec(wf.id, task.name)
     failed: tuple[int, ...] | None = None
@@ -276,6 +270,38 @@ def rerun(d: Decision, event: ev.RerunTask) -> None:
     wf = d.workflow(wf.id)
     d.update_workflow(wf.id, active_tasks=wf.active_tasks + 1)
     run_task(d, task, failed)
+
+
+def _failed_task(d: Decision, task_id: str, verb: str) -> tuple[TaskExecution, WorkflowExecution]:
+    """The task to rerun or skip, and its workflow; refuses states that do not allow it."""
+    task = d.task(task_id)
+    wf = d.workflow(task.workflow_execution_id)
+    if wf.state not in (WorkflowState.ERROR, WorkflowState.PAUSED, WorkflowState.RUNNING):
+        raise OperationError(f"Workflow execution {wf.id} is {wf.state}; only a failed "
+                             f"(or paused) execution can {verb} a task")
+    if task.state != TaskState.ERROR:
+        raise OperationError(
+            f"Task '{task.name}' is {task.state}; only a failed task can {verb}")
+    return task, wf
+
+
+def skip(d: Decision, event: ev.SkipTask) -> None:
+    """Skip a failed task: SKIPPED, publish-on-skip, then on-skip (or on-success).
+
+    As in Mistral, no retry applies and ``on-complete`` is not followed; the
+    workflow (and, for a sub-workflow, its parents) runs again.
+    """
+    from levante.engine.tasks import finish_skipped
+
+    task, wf = _failed_task(d, event.task_execution_id, "skip")
+    _reopen(d, wf, event.env)
+    task = d.update_task(
+        task.id, state=next_task_state(task.state, TaskEvent.SKIP).value,
+        state_info="Task was skipped.", processed=False, error_handled=False,
+        next_tasks=(), has_next_tasks=False)
+    wf = d.workflow(wf.id)
+    d.update_workflow(wf.id, active_tasks=wf.active_tasks + 1)
+    finish_skipped(d, task)
 
 
 def _reopen(d: Decision, wf: WorkflowExecution, env: dict[str, Any] | None) -> None:

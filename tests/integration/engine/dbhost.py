@@ -75,6 +75,8 @@ class DbRehearsalHost:
                 rt.fail(event.execution_id, event.msg)
             case ev.RerunTask():
                 rt.rerun_task(event.task_execution_id, event.reset, event.env)
+            case ev.SkipTask():
+                rt.skip_task(event.task_execution_id, event.env)
             case _:
                 raise AssertionError(f"no runtime call for {event!r}")
 

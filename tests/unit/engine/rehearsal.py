@@ -177,6 +177,10 @@ class Rehearsal:
             task = self.host.latest_task(wf_id, args["task"])
             assert task is not None
             self.host.send(ev.RerunTask(task.id, args.get("reset", True), args.get("env")))
+        elif name == "skip":
+            task = self.host.latest_task(wf_id, args["task"])
+            assert task is not None
+            self.host.send(ev.SkipTask(task.id, args.get("env")))
         elif name == "fire_timers":
             while self.host.fire_next_timer():
                 pass
@@ -269,7 +273,15 @@ def run(data: dict[str, Any], host: RehearsalHost | None = None) -> Rehearsal:
     for stage in data.get("stages") or []:
         if "actions" in stage:
             r.mocks.update(stage["actions"])
-        r.do(stage["do"])
+        if "refused" in stage:  # the operation must be refused with this message
+            try:
+                r.do(stage["do"])
+            except Exception as exc:
+                assert stage["refused"] in str(exc), str(exc)
+            else:
+                raise AssertionError(f"{stage['do']} was not refused")
+        else:
+            r.do(stage["do"])
         r.settle()
         r.check(stage.get("expect") or {})
     return r
