@@ -15,6 +15,14 @@ COMMAND_MODULES: tuple[str, ...] = (
     "levante.cli.validate",
     "levante.cli.server",
     "levante.cli.run",
+    "levante.cli.client.workflows",
+    "levante.cli.client.workbooks",
+    "levante.cli.client.executions",
+    "levante.cli.client.tasks",
+    "levante.cli.client.action_executions",
+    "levante.cli.client.actions",
+    "levante.cli.client.cron_triggers",
+    "levante.cli.client.environments",
 )
 
 
