@@ -11,6 +11,8 @@ from levante.actions.std.basic import (
     SleepAction,
     TestDictAction,
 )
+from levante.actions.std.email import EmailAction
+from levante.actions.std.http import HttpAction, MistralHttpAction
 from levante.actions.std.javascript import JavaScriptAction
 
 #: The ``std`` actions by name. Later modules (http, email, ssh) add theirs here.
@@ -23,6 +25,9 @@ STD_ACTIONS: dict[str, type] = {
     "std.test_dict": TestDictAction,
     "std.javascript": JavaScriptAction,
     "std.js": JavaScriptAction,
+    "std.http": HttpAction,
+    "std.mistral_http": MistralHttpAction,
+    "std.email": EmailAction,
 }
 
 
@@ -38,8 +43,11 @@ __all__ = [
     "STD_ACTIONS",
     "AsyncNoOpAction",
     "EchoAction",
+    "EmailAction",
     "FailAction",
+    "HttpAction",
     "JavaScriptAction",
+    "MistralHttpAction",
     "NoOpAction",
     "SleepAction",
     "StdActionProvider",
