@@ -117,8 +117,9 @@ class CancelActions:
 class StartSubworkflow:
     """Start a child workflow for one iteration of a WORKFLOW task.
 
-    The host resolves ``workflow_name`` (root namespace first, then the default
-    one; a short name inside a workbook first within the workbook) and feeds a
+    The host resolves ``workflow_name`` with
+    :func:`levante.engine.naming.subworkflow_candidates` (inside ``workbook``
+    first, then as written; each in the root namespace, then the default one) and feeds a
     :class:`~levante.engine.events.StartWorkflow`; when the name is unknown or
     the input is refused it feeds a ``SubworkflowFinished`` in ERROR instead.
     ``idle`` children wait for a concurrency slot (``PromoteIdle``).
@@ -134,6 +135,8 @@ class StartSubworkflow:
     namespace: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     idle: bool = False
+    workbook: str | None = None
+    """The workbook of the parent's workflow (a short name resolves inside it first)."""
 
 
 @dataclass(frozen=True)

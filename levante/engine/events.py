@@ -21,6 +21,8 @@ class StartWorkflow:
     name before this event), ``evaluate_env``, ``task_name`` (reverse
     workflows), ``notify``, ``namespace``. For a sub-workflow,
     ``task_execution_id`` / ``root_execution_id`` / ``index`` say where it runs.
+    ``workflow_name`` and ``workflow_id`` name the stored definition it was
+    started from (``wb.flow`` for a workbook's workflow; default: the spec's name).
     """
 
     execution_id: str
@@ -32,6 +34,8 @@ class StartWorkflow:
     root_execution_id: str | None = None
     index: int = 0
     namespace: str = ""
+    workflow_name: str = ""
+    workflow_id: str | None = None
 
 
 @dataclass(frozen=True)

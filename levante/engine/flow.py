@@ -197,6 +197,7 @@ def arrive(d: Decision, wf_id: str, name: str, branch: Branch, source: TaskExecu
             state=TaskState.WAITING.value, state_info="Task is waiting.",
             type="WORKFLOW" if spec.workflow else "ACTION", unique_key=key,
             join_arrivals=tuple(triggered), workflow_name=wf.workflow_name,
+            workflow_id=wf.workflow_id,
             tags=tuple(spec.tags),
         ))
         evaluate_join(d, join)
@@ -205,7 +206,7 @@ def arrive(d: Decision, wf_id: str, name: str, branch: Branch, source: TaskExecu
         id=d.new_id(), name=name, workflow_execution_id=wf_id, state=TaskState.IDLE.value,
         type="WORKFLOW" if spec.workflow else "ACTION", in_context=dict(branch.values),
         runtime_context={VERSIONS: dict(branch.versions), "triggered_by": triggered},
-        workflow_name=wf.workflow_name, tags=tuple(spec.tags),
+        workflow_name=wf.workflow_name, workflow_id=wf.workflow_id, tags=tuple(spec.tags),
     ))
     start_task(d, task)
 

@@ -20,6 +20,7 @@ from levante.engine import events as ev
 from levante.engine.core import decide
 from levante.engine.decision import Evaluator
 from levante.engine.errors import EngineError
+from levante.engine.naming import subworkflow_candidates
 from levante.engine.reader import ExecutionQuery, ListedExecution
 from levante.engine.records import (
     ActionExecution,
@@ -140,7 +141,7 @@ class MemoryHost:
         """Start workflow ``name``; returns its execution id (errors propagate)."""
         exec_id = self.new_id()
         self.handle(ev.StartWorkflow(exec_id, self.definitions[name], dict(input or {}),
-                                     dict(params or {})))
+                                     dict(params or {}), workflow_name=name))
         return exec_id
 
     def handle(self, event: ev.Event) -> list[cmd.Command]:
@@ -245,7 +246,9 @@ class MemoryHost:
             self._start_child(child)
 
     def _start_child(self, c: cmd.StartSubworkflow) -> None:
-        spec = self.definitions.get(c.workflow_name)
+        found = [n for n in subworkflow_candidates(c.workflow_name, c.workbook)
+                 if n in self.definitions]
+        spec = self.definitions[found[0]] if found else None
         if spec is None:
             self.events.append(ev.SubworkflowFinished(
                 c.task_execution_id, c.item_index, WorkflowState.ERROR.value,
@@ -254,7 +257,7 @@ class MemoryHost:
         start = ev.StartWorkflow(c.execution_id, spec, dict(c.input), dict(c.params),
                                  task_execution_id=c.task_execution_id,
                                  root_execution_id=c.root_execution_id, index=c.item_index,
-                                 namespace=c.namespace)
+                                 namespace=c.namespace, workflow_name=found[0])
         try:
             self.handle(start)
         except EngineError as exc:

@@ -36,6 +36,8 @@ class WorkflowExecution:
     task_execution_id: str | None = None
     root_execution_id: str | None = None
     workflow_namespace: str = ""
+    workflow_id: str | None = None
+    """The stored definition it was started from (None for an unsaved spec)."""
     active_tasks: int = 0
     """Tasks not yet final-and-processed: zero means "the workflow may be done"."""
     tags: tuple[str, ...] = ()
@@ -70,6 +72,7 @@ class TaskExecution:
     attempt: int = 0
     join_arrivals: tuple[dict[str, Json], ...] = ()
     workflow_name: str = ""
+    workflow_id: str | None = None
     tags: tuple[str, ...] = ()
 
     @property

@@ -148,13 +148,15 @@ class EngineRuntime:
             return execution_id
         if definition_text is not None:
             register_definitions(session, self.specs, definition_text, namespace)
-        spec, snap = resolve(session, self.specs, workflow, namespace)
+        found = resolve(session, self.specs, workflow, namespace)
         run_params = resolve_env(session, dict(params or {}))
         new_id = execution_id or str(uuid.uuid4())
-        unit.snapshots[new_id] = snap
-        self.specs.remember(new_id, snap)
-        unit.handle(ev.StartWorkflow(new_id, spec, dict(input or {}), run_params,
-                                     description=description, namespace=namespace))
+        unit.snapshots[new_id] = found.snapshot
+        self.specs.remember(new_id, found.snapshot)
+        unit.handle(ev.StartWorkflow(new_id, found.spec, dict(input or {}), run_params,
+                                     description=description, namespace=namespace,
+                                     workflow_name=found.definition_name,
+                                     workflow_id=found.definition_id))
         return new_id
 
     def in_transaction(self, work: Callable[[Session, WorkflowStarter], T]) -> T:

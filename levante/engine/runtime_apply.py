@@ -212,13 +212,15 @@ class Unit:
     def start_child(self, c: cmd.StartSubworkflow) -> None:
         """Resolve and start a sub-workflow; an unknown name or a refused start fails it."""
         try:
-            spec, snap = resolve(self.session, self.specs, c.workflow_name, c.namespace)
-            self.specs.remember(c.execution_id, snap)
-            self.snapshots[c.execution_id] = snap
+            found = resolve(self.session, self.specs, c.workflow_name, c.namespace,
+                            workbook=c.workbook)
+            self.specs.remember(c.execution_id, found.snapshot)
+            self.snapshots[c.execution_id] = found.snapshot
             self.handle(ev.StartWorkflow(
-                c.execution_id, spec, dict(c.input), dict(c.params),
+                c.execution_id, found.spec, dict(c.input), dict(c.params),
                 task_execution_id=c.task_execution_id, root_execution_id=c.root_execution_id,
-                index=c.item_index, namespace=c.namespace))
+                index=c.item_index, namespace=c.namespace,
+                workflow_name=found.definition_name, workflow_id=found.definition_id))
         except EngineError as exc:
             self.events.append(ev.SubworkflowFinished(
                 c.task_execution_id, c.item_index, "ERROR", None, str(exc), None))

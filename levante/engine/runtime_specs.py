@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from levante.engine.errors import WorkflowNotFoundError, WorkflowStartError
+from levante.engine.naming import subworkflow_candidates
 from levante.lang import parse_workflows
 from levante.lang.rest import input_signature
 from levante.lang.spec import WorkflowsDocument, WorkflowSpec
@@ -111,19 +113,43 @@ def register_definitions(session: Session, cache: SpecCache, text: str,
     return list(doc.workflows)
 
 
-def resolve(session: Session, cache: SpecCache, name: str, namespace: str = ""
-            ) -> tuple[WorkflowSpec, dict[str, Any]]:
-    """The spec of workflow ``name`` (its namespace first, then the default) and its snapshot."""
-    row = find_definition(session, WorkflowDefinition, name, namespace)
+@dataclass(frozen=True)
+class Resolved:
+    """A stored workflow definition found by name, ready to start."""
+
+    spec: WorkflowSpec
+    snapshot: dict[str, Any]
+    """The ``spec`` column of an execution of it (see :func:`snapshot`)."""
+    definition_id: str
+    definition_name: str
+    """Its stored name: ``wb.flow`` for a workbook's workflow (the spec says ``flow``)."""
+
+
+def resolve(session: Session, cache: SpecCache, name: str, namespace: str = "", *,
+            workbook: str | None = None) -> Resolved:
+    """Workflow ``name`` (an id or a name): its namespace first, then the default one.
+
+    With ``workbook`` (a sub-workflow of a workbook's workflow), a short name
+    is looked for inside the workbook first (:func:`subworkflow_candidates`).
+    """
+    row = None
+    for candidate in subworkflow_candidates(name, workbook):
+        row = find_definition(session, WorkflowDefinition, candidate, namespace)
+        if row is not None and row.definition:
+            break
     if row is None or not row.definition:
         where = f" in namespace '{namespace}' or the default one" if namespace else ""
-        raise WorkflowNotFoundError(f"Workflow '{name}' not found{where}")
+        inside = f" (nor '{workbook}.{name}' of its workbook)" if workbook else ""
+        raise WorkflowNotFoundError(f"Workflow '{name}' not found{where}{inside}")
     doc = cache.document(row.definition, row.namespace, row.checksum)
-    spec = doc.workflows.get(row.name)
+    key = row.name
+    if key not in doc.workflows and row.workbook_name and key.startswith(row.workbook_name + "."):
+        key = key[len(row.workbook_name) + 1:]  # a workbook's workflow keeps its short name
+    spec = doc.workflows.get(key)
     if spec is None:
         raise WorkflowNotFoundError(
             f"Workflow '{name}' not found in its definition text (definition {row.id})")
-    return spec, snapshot(row.definition, row.name, row.namespace)
+    return Resolved(spec, snapshot(row.definition, key, row.namespace), row.id, row.name)
 
 
 def resolve_env(session: Session, params: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from levante.engine.evaluation import (
     with_items_values,
 )
 from levante.engine.events import TimerKind
+from levante.engine.naming import workbook_of
 from levante.engine.records import ActionExecution, ItemResult, TaskExecution
 from levante.engine.states import (
     ActionState,
@@ -131,13 +132,14 @@ def schedule_iterations(
     wf = d.workflow(task.workflow_execution_id)
     if spec.workflow is not None:
         name = evaluate_for_task(d, task, spec.workflow, "workflow")
+        workbook = workbook_of(wf.workflow_name, d.spec(wf.id).name)
         for i in indexes:
             child_input = action_input(d, task, spec, items[i], None)
             d.emit(cmd.StartSubworkflow(
                 execution_id=d.new_id(), task_execution_id=task.id,
                 workflow_execution_id=wf.id, workflow_name=str(name), input=child_input,
                 root_execution_id=wf.root_execution_id or wf.id, item_index=i,
-                namespace=wf.workflow_namespace, idle=i not in running,
+                namespace=wf.workflow_namespace, idle=i not in running, workbook=workbook,
             ))
     else:
         raw_name = spec.action or "std.noop"

@@ -48,8 +48,9 @@ def start(d: Decision, event: ev.StartWorkflow) -> None:
                 f"tasks ({', '.join(spec.tasks)}); got {target!r}"
             )
     is_child = event.task_execution_id is not None
+    name = event.workflow_name or spec.name
     wf = WorkflowExecution(
-        id=event.execution_id, name=spec.name, workflow_name=spec.name,
+        id=event.execution_id, name=name, workflow_name=name, workflow_id=event.workflow_id,
         state=WorkflowState.IDLE.value, description=event.description, input=wf_input,
         params=params, task_execution_id=event.task_execution_id,
         root_execution_id=event.root_execution_id if is_child else None,

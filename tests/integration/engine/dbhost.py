@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import yaml
 from sqlalchemy import func, select, update
 
 from levante.engine import commands as cmd
@@ -19,7 +20,9 @@ from levante.engine import events as ev
 from levante.engine.records import ActionExecution, ItemResult, TaskExecution, WorkflowExecution
 from levante.engine.runtime import ActionReport, EngineRuntime
 from levante.engine.runtime_rows import ACTION, QUEUE, TASK, SessionReader
+from levante.engine.runtime_specs import checksum
 from levante.store import Database
+from levante.store.models import WorkflowDefinition
 
 EPOCH = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 
@@ -27,9 +30,10 @@ EPOCH = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 class DbRehearsalHost:
     """Runs a rehearsal through the database runtime."""
 
-    def __init__(self, db: Database, text: str) -> None:
+    def __init__(self, db: Database, case: dict[str, Any]) -> None:
         self.db = db
-        self.text = text
+        self.text = case.get("workflow")
+        self.workbook = case.get("workbook")
         self.now = EPOCH
         self.log: list[tuple[ev.Event, list[cmd.Command]]] = []
         self.runtime = EngineRuntime(db, clock=lambda: self.now,
@@ -43,9 +47,21 @@ class DbRehearsalHost:
 
     def start(self, name: str, input: dict[str, Any] | None,
               params: dict[str, Any] | None) -> str:
+        if self.workbook:
+            self._store_workbook(self.workbook)
         row = self.runtime.start_workflow(name, input, params=params,
                                           definition_text=self.text)
         return str(row["id"])
+
+    def _store_workbook(self, text: str) -> None:
+        """Store each workflow of a workbook as ``<workbook>.<name>`` (as the API does)."""
+        data = yaml.safe_load(text)
+        with self.db.transaction() as session:
+            for short, body in data["workflows"].items():
+                item = yaml.safe_dump({"version": "2.0", short: body})
+                session.add(WorkflowDefinition(
+                    name=f"{data['name']}.{short}", namespace="", definition=item,
+                    checksum=checksum(item), workbook_name=data["name"]))
 
     def next_action(self, lifo: bool) -> ActionExecution | None:
         with self.db.transaction() as session:

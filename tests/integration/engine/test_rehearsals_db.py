@@ -14,9 +14,9 @@ from tests.unit.engine.test_rehearsals import CASES
 
 @pytest.mark.parametrize("case", CASES)
 def test_rehearsal_on_sqlite(case: dict[str, Any], sqlite_db: Database) -> None:
-    run(case, DbRehearsalHost(sqlite_db, case["workflow"]))
+    run(case, DbRehearsalHost(sqlite_db, case))
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_rehearsal_on_postgresql(case: dict[str, Any], pg_db: Database) -> None:
-    run(case, DbRehearsalHost(pg_db, case["workflow"]))
+    run(case, DbRehearsalHost(pg_db, case))

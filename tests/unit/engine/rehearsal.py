@@ -17,7 +17,7 @@ from levante.engine import events as ev
 from levante.engine.memory import MemoryHost
 from levante.engine.records import ActionExecution, ItemResult, TaskExecution, WorkflowExecution
 from levante.engine.states import ActionState, workflow_final
-from levante.lang import parse_workflows
+from levante.lang import parse_workbook, parse_workflows
 from levante.lang.spec import WorkflowSpec
 
 FIXTURES = Path(__file__).parent / "rehearsals"
@@ -41,11 +41,27 @@ class RehearsalHost(Protocol):
     def states_seen(self) -> set[tuple[str, str]]: ...
 
 
+def definitions(data: dict[str, Any]) -> dict[str, WorkflowSpec]:
+    """The workflows a fixture defines, by stored name.
+
+    ``workflow`` is a workflows file; ``workbook`` a workbook whose workflows
+    are stored as ``<workbook>.<name>`` (as the API stores them). A fixture
+    may have both.
+    """
+    found: dict[str, WorkflowSpec] = {}
+    if data.get("workflow"):
+        found.update(parse_workflows(data["workflow"]).workflows)
+    if data.get("workbook"):
+        book = parse_workbook(data["workbook"])
+        found.update({f"{book.name}.{short}": spec for short, spec in book.workflows.items()})
+    return found
+
+
 class MemoryRehearsalHost:
     """The in-memory reference host."""
 
-    def __init__(self, text: str) -> None:
-        self.specs: dict[str, WorkflowSpec] = dict(parse_workflows(text).workflows)
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.specs = definitions(data)
         self.host = MemoryHost(self.specs)
 
     def start(self, name: str, input: dict[str, Any] | None,
@@ -105,8 +121,8 @@ class Rehearsal:
 
     def __init__(self, data: dict[str, Any], host: RehearsalHost | None = None) -> None:
         self.data = data
-        self.specs = dict(parse_workflows(data["workflow"]).workflows)
-        self.host: RehearsalHost = host or MemoryRehearsalHost(data["workflow"])
+        self.specs = definitions(data)
+        self.host: RehearsalHost = host or MemoryRehearsalHost(data)
         self.mocks: dict[str, Any] = dict(data.get("actions") or {})
         self.runs: Counter[str] = Counter()
         self.held: list[str] = []
