@@ -233,8 +233,7 @@ def finish_task(d: Decision, task: TaskExecution, state: TaskState, info: str | 
         task = d.update_task(task.id, state=TaskState.ERROR.value, state_info=str(exc))
         flow.force_fail(d, task, str(exc))
         return
-    if spec.keep_result is False:
-        d.emit(cmd.ClearResults(task.id))
+    _drop_result(d, task, spec)
     if _retry(d, d.task(task.id), spec, result):
         return
     flow.after_task(d, d.task(task.id))
@@ -251,9 +250,18 @@ def finish_skipped(d: Decision, task: TaskExecution) -> None:
         task = d.update_task(task.id, state=TaskState.ERROR.value, state_info=str(exc))
         flow.force_fail(d, task, str(exc))
         return
-    if spec.keep_result is False:
-        d.emit(cmd.ClearResults(task.id))
+    _drop_result(d, task, spec)
     flow.after_task(d, d.task(task.id))
+
+
+def _drop_result(d: Decision, task: TaskExecution, spec: TaskSpec) -> None:
+    """``keep-result: false``: forget the actions' results once published.
+
+    As in Mistral, only action results are dropped: a sub-workflow task's
+    result is its children's output, which their executions keep.
+    """
+    if spec.keep_result is False and spec.workflow is None:
+        d.emit(cmd.ClearResults(task.id))
 
 
 def _end(d: Decision, task: TaskExecution, event: TaskEvent, info: str | None) -> TaskExecution:
