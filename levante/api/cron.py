@@ -1,16 +1,21 @@
-"""Cron patterns: checking them and computing the next time they fire (UTC).
+"""Cron trigger fields as the API checks them: patterns, time zones, first times, policies.
 
-Patterns are what ``croniter`` accepts, as in Mistral: five fields
-(``"0 2 * * mon"``), an optional sixth for seconds, or ``@daily`` and friends.
+The schedule computation itself lives in :mod:`levante.scheduler.schedule`;
+this module turns its errors into 400s with Mistral's messages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-
-from croniter import CroniterError, croniter
+from enum import StrEnum
+from typing import TypeVar
 
 from levante.api.errors import BadRequest
+from levante.scheduler.schedule import CronSchedule, ScheduleError
+from levante.scheduler.schedule import check_pattern as _check_pattern
+from levante.scheduler.schedule import time_zone as _time_zone
+
+E = TypeVar("E", bound=StrEnum)
 
 #: How far in the future a first execution time must be (Mistral's rule).
 FIRST_TIME_MARGIN = dt.timedelta(seconds=60)
@@ -19,21 +24,24 @@ FIRST_TIME_MARGIN = dt.timedelta(seconds=60)
 def check_pattern(pattern: str) -> None:
     """``BadRequest`` unless ``pattern`` is a valid cron pattern; the message says why."""
     try:
-        croniter(pattern)
-    except (CroniterError, ValueError, KeyError) as error:
-        raise BadRequest(
-            f"The specified pattern is not valid: {pattern} ({error}; expected five fields "
-            "'minute hour day-of-month month day-of-week', e.g. '0 2 * * mon')"
-        ) from None
+        _check_pattern(pattern)
+    except ScheduleError as error:
+        raise BadRequest(str(error)) from None
 
 
-def next_fire_time(pattern: str, after: dt.datetime) -> dt.datetime:
-    """The first time strictly after ``after`` that ``pattern`` fires (aware UTC)."""
-    if after.tzinfo is None:
-        after = after.replace(tzinfo=dt.UTC)
-    naive = after.astimezone(dt.UTC).replace(tzinfo=None)
-    fired: dt.datetime = croniter(pattern, naive).get_next(dt.datetime)
-    return fired.replace(tzinfo=dt.UTC)
+def check_time_zone(name: str | None) -> None:
+    """``BadRequest`` unless ``name`` is empty or an IANA time zone."""
+    try:
+        _time_zone(name)
+    except ScheduleError as error:
+        raise BadRequest(str(error)) from None
+
+
+def next_fire_time(pattern: str, after: dt.datetime, zone: str | None = None) -> dt.datetime:
+    """The first time strictly after ``after`` that ``pattern`` fires in ``zone`` (aware UTC)."""
+    fired = CronSchedule(pattern, zone).next_after(after)
+    assert fired is not None
+    return fired
 
 
 def parse_first_time(text: str) -> dt.datetime:
@@ -67,3 +75,18 @@ def check_schedule(
             raise BadRequest("Pattern must be provided if count is superior to 1.")
     if pattern:
         check_pattern(pattern)
+
+
+def check_choice(kind: type[E], field: str, value: str) -> E:
+    """``value`` as a member of policy enum ``kind``, or a 400 listing the allowed words."""
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise BadRequest(f"{field} must be one of {allowed}; got {value!r}") from None
+
+
+def check_not_negative(field: str, value: int | None) -> None:
+    """``BadRequest`` when an optional count or duration is negative."""
+    if value is not None and value < 0:
+        raise BadRequest(f"{field} must be 0 or more, got {value}")

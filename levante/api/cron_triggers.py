@@ -1,11 +1,17 @@
-"""``/v2/cron_triggers``: the trigger resource (the scheduler that fires them is separate).
+"""``/v2/cron_triggers``: the trigger resource (``levante.scheduler`` fires them).
 
 Creating a trigger checks its schedule, its workflow and the workflow input,
-and computes ``next_execution_time``.
+and computes ``next_execution_time``. Levante's additions are optional fields
+(``time_zone``, ``overlap_policy``, ``missed_run_policy``, ``missed_run_limit``,
+``jitter_seconds``, ``paused``; shown only when not at their Mistral-like
+defaults, so a plain trigger reads exactly as in Mistral) and extra endpoints:
+``PUT`` to pause, resume or change a trigger in place, ``POST .../fire`` to
+start it once now, ``GET .../history`` and ``GET .../preview?count=N``.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from typing import Any
@@ -18,7 +24,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from levante.api.context import Ctx, base_url
-from levante.api.cron import check_schedule, next_fire_time, parse_first_time
+from levante.api.cron import (
+    check_choice,
+    check_not_negative,
+    check_pattern,
+    check_schedule,
+    check_time_zone,
+    next_fire_time,
+    parse_first_time,
+)
 from levante.api.documents import checked_scope
 from levante.api.errors import BadRequest, Conflict, NotFound
 from levante.api.listing import (
@@ -31,7 +45,7 @@ from levante.api.listing import (
     pick_fields,
     run_list,
 )
-from levante.api.lookup import check_workflow_input, find_workflow
+from levante.api.lookup import check_workflow_input, declared_input, find_workflow
 from levante.api.wire import (
     json_object,
     json_response,
@@ -40,7 +54,12 @@ from levante.api.wire import (
     timestamps,
     without_null_updated_at,
 )
-from levante.store.models import CronTrigger
+from levante.engine.runtime import EngineRuntime
+from levante.scheduler import CronSchedule, CronScheduler, TriggerNotFound
+from levante.scheduler.firing import REFUSED_START, due_time
+from levante.scheduler.policies import MissedRunPolicy, OverlapPolicy
+from levante.store.models import CronTrigger, WorkflowDefinition, new_id
+from levante.store.models.triggers import CronTriggerRun
 from levante.store.sql import is_unique_violation
 from levante.store.types import format_timestamp, utc_now
 
@@ -98,10 +117,53 @@ class CronTriggerBody(BaseModel):
     workflow_input: dict[str, Any] | str | None = None
     workflow_params: dict[str, Any] | str | None = None
     scope: str | None = None
+    time_zone: str | None = None
+    overlap_policy: str | None = None
+    missed_run_policy: str | None = None
+    missed_run_limit: int | None = None
+    jitter_seconds: int | None = None
+    paused: bool | None = None
+
+
+class CronTriggerUpdate(BaseModel):
+    """``PUT /v2/cron_triggers/{name}``: the fields to change (absent ones stay)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pattern: str | None = None
+    workflow_input: dict[str, Any] | str | None = None
+    workflow_params: dict[str, Any] | str | None = None
+    remaining_executions: int | None = None
+    time_zone: str | None = None
+    overlap_policy: str | None = None
+    missed_run_policy: str | None = None
+    missed_run_limit: int | None = None
+    jitter_seconds: int | None = None
+    paused: bool | None = None
+
+
+#: Levante's extra fields and their defaults: shown only when set to something else.
+EXTRA_DEFAULTS: dict[str, Any] = {
+    "time_zone": None,
+    "overlap_policy": OverlapPolicy.ALLOW.value,
+    "missed_run_policy": MissedRunPolicy.RUN_ONCE.value,
+    "missed_run_limit": None,
+    "jitter_seconds": 0,
+    "paused": False,
+}
 
 
 def cron_trigger_resource(row: CronTrigger) -> dict[str, Any]:
-    """A cron trigger as Mistral shows it (input and params as JSON strings)."""
+    """A cron trigger as Mistral shows it (input and params as JSON strings), plus extras."""
+    extras = {key: getattr(row, key) for key, default in EXTRA_DEFAULTS.items()
+              if getattr(row, key) not in (None, default)}
+    return {
+        **_resource_fields(row),
+        **extras,
+    }
+
+
+def _resource_fields(row: CronTrigger) -> dict[str, Any]:
     return {
         "id": row.id,
         "name": row.name,
@@ -149,19 +211,24 @@ def create_cron_trigger(body: CronTriggerBody, ctx: Ctx) -> JSONResponse:
     pattern = body.pattern or None
     count = body.remaining_executions
     check_schedule(pattern, first_time, count, now)
+    check_time_zone(body.time_zone)
     if first_time is not None:
         next_time = first_time
         if not (pattern or count):
             count = 1
     else:
         assert pattern is not None
-        next_time = next_fire_time(pattern, now)
+        next_time = next_fire_time(pattern, now, body.time_zone)
     workflow_input = json_object(body.workflow_input, "workflow_input", allow_none=False) or {}
     workflow_params = json_object(body.workflow_params, "workflow_params", allow_none=False) or {}
     with ctx.db.transaction() as session:
-        workflow = find_workflow(session, identifier, str(workflow_params.get("namespace") or ""))
+        workflow = _find_workflow(
+            session, identifier, str(workflow_params.get("namespace") or ""), workflow_input)
         check_workflow_input(workflow, workflow_input)
         row = CronTrigger(
+            id=new_id(),
+            time_zone=body.time_zone or None,
+            paused=bool(body.paused),
             name=body.name,
             pattern=pattern,
             first_execution_time=first_time,
@@ -175,6 +242,8 @@ def create_cron_trigger(body: CronTriggerBody, ctx: Ctx) -> JSONResponse:
             workflow_params_hash=content_hash(workflow_params),
             scope=checked_scope(body.scope),
         )
+        _set_policies(row, body)
+        row.due_at = due_time(row, next_time)
         _insert(session, row)
         resource = without_null_updated_at(cron_trigger_resource(row))
     return json_response(resource, status_code=201)
@@ -197,13 +266,163 @@ def delete_cron_trigger(identifier: str, ctx: Ctx) -> Response:
     return no_content()
 
 
-def _get(session: Session, identifier: str) -> CronTrigger:
-    row = session.scalars(
-        select(CronTrigger)
-        .where(or_(CronTrigger.id == identifier, CronTrigger.name == identifier))
-        .order_by(CronTrigger.id == identifier)
-        .limit(1)
-    ).first()
+@router.put("/v2/cron_triggers/{identifier}")
+def update_cron_trigger(identifier: str, body: CronTriggerUpdate, ctx: Ctx) -> JSONResponse:
+    """Change a trigger in place: pause / resume, pattern, input, count, Levante's options.
+
+    A new pattern or time zone, or a resume, recomputes ``next_execution_time``
+    from now: fire times that passed while paused are not run.
+    """
+    given = body.model_fields_set
+    now = utc_now()
+    with ctx.db.transaction() as session:
+        row = _get(session, identifier, lock=ctx.db.is_postgresql)
+        reschedule = False
+        if "pattern" in given and body.pattern != row.pattern:
+            if not body.pattern:
+                raise BadRequest("pattern cannot be removed; delete the trigger instead")
+            check_pattern(body.pattern)
+            row.pattern, reschedule = body.pattern, True
+        if "time_zone" in given and (body.time_zone or None) != row.time_zone:
+            check_time_zone(body.time_zone)
+            row.time_zone, reschedule = body.time_zone or None, True
+        if "paused" in given and body.paused is not None and body.paused != row.paused:
+            row.paused, reschedule = body.paused, reschedule or not body.paused
+        if "remaining_executions" in given:
+            if body.remaining_executions is not None and body.remaining_executions < 1:
+                raise BadRequest("remaining_executions must be at least 1 (or null: no limit)")
+            row.remaining_executions = body.remaining_executions
+        if given & {"workflow_input", "workflow_params"}:
+            _update_workflow_call(session, row, body)
+        _set_policies(row, body)
+        if reschedule and row.pattern:
+            row.next_execution_time = next_fire_time(row.pattern, now, row.time_zone)
+        row.due_at = due_time(row, row.next_execution_time)
+        session.flush()
+        resource = cron_trigger_resource(row)
+    return json_response(resource)
+
+
+@router.post("/v2/cron_triggers/{identifier}/fire", status_code=201)
+def fire_cron_trigger(identifier: str, ctx: Ctx) -> JSONResponse:
+    """Start the trigger's workflow once now; its schedule and remaining count are unchanged."""
+    runtime = getattr(ctx.engine, "runtime", None)
+    if not isinstance(runtime, EngineRuntime):
+        runtime = EngineRuntime(ctx.db)
+    try:
+        record = CronScheduler(ctx.db, runtime).fire_now(identifier)
+    except TriggerNotFound as error:
+        raise NotFound(str(error)) from None
+    except REFUSED_START as error:
+        raise BadRequest(f"The cron trigger's workflow cannot start: {error}") from None
+    return json_response({
+        "name": record.trigger_name,
+        "execution_id": record.execution_id,
+        "scheduled_at": format_timestamp(record.scheduled_at),
+        "outcome": record.outcome.value,
+    }, status_code=201)
+
+
+@router.get("/v2/cron_triggers/{identifier}/history")
+def cron_trigger_history(identifier: str, ctx: Ctx, limit: int = 100) -> JSONResponse:
+    """The trigger's fire times, newest first, with what happened at each."""
+    if limit < 1:
+        raise BadRequest(f"limit must be at least 1, got {limit}")
+    with ctx.db.read() as session:
+        row = _get(session, identifier)
+        runs = session.scalars(
+            select(CronTriggerRun).where(CronTriggerRun.trigger_id == row.id)
+            .order_by(CronTriggerRun.scheduled_at.desc()).limit(min(limit, 1000))).all()
+        history = [{
+            "scheduled_at": format_timestamp(run.scheduled_at),
+            "recorded_at": format_timestamp(run.recorded_at),
+            "fired_by": run.fired_by,
+            "outcome": run.outcome,
+            "execution_id": run.execution_id,
+            "detail": run.detail,
+        } for run in runs]
+    return json_response({"name": row.name, "history": history})
+
+
+@router.get("/v2/cron_triggers/{identifier}/preview")
+def cron_trigger_preview(identifier: str, ctx: Ctx, count: int = 10) -> JSONResponse:
+    """The trigger's next ``count`` fire times (UTC, local wall-clock time, and due with jitter)."""
+    if not 1 <= count <= 1000:
+        raise BadRequest(f"count must be between 1 and 1000, got {count}")
+    with ctx.db.read() as session:
+        row = _get(session, identifier)
+        schedule = CronSchedule(row.pattern, row.time_zone)
+        times = schedule.upcoming(row.next_execution_time, count)
+        if row.remaining_executions is not None:
+            times = times[: row.remaining_executions]
+        preview = [{
+            "scheduled_at": format_timestamp(t),
+            "local_time": t.astimezone(schedule.zone).isoformat(),
+            "due_at": format_timestamp(due_time(row, t)),
+        } for t in times]
+    return json_response({"name": row.name, "time_zone": row.time_zone or "UTC",
+                          "paused": row.paused, "next_execution_times": preview})
+
+
+def _set_policies(row: CronTrigger, body: CronTriggerBody | CronTriggerUpdate) -> None:
+    """Copy the policy fields the body sets onto ``row``, checked."""
+    if body.overlap_policy is not None:
+        row.overlap_policy = check_choice(OverlapPolicy, "overlap_policy", body.overlap_policy)
+    if body.missed_run_policy is not None:
+        row.missed_run_policy = check_choice(
+            MissedRunPolicy, "missed_run_policy", body.missed_run_policy)
+    if "missed_run_limit" in body.model_fields_set:
+        check_not_negative("missed_run_limit", body.missed_run_limit)
+        row.missed_run_limit = body.missed_run_limit
+    if body.jitter_seconds is not None:
+        check_not_negative("jitter_seconds", body.jitter_seconds)
+        row.jitter_seconds = body.jitter_seconds
+
+
+def _update_workflow_call(session: Session, row: CronTrigger, body: CronTriggerUpdate) -> None:
+    """New workflow input and/or params, checked against the trigger's workflow."""
+    if "workflow_input" in body.model_fields_set:
+        row.workflow_input = json_object(body.workflow_input, "workflow_input",
+                                         allow_none=False) or {}
+    if "workflow_params" in body.model_fields_set:
+        row.workflow_params = json_object(body.workflow_params, "workflow_params",
+                                          allow_none=False) or {}
+    params = row.workflow_params or {}
+    workflow = find_workflow(session, row.workflow_id or row.workflow_name,
+                             str(params.get("namespace") or ""))
+    check_workflow_input(workflow, row.workflow_input)
+    row.workflow_input_hash = content_hash(row.workflow_input)
+    row.workflow_params_hash = content_hash(row.workflow_params)
+
+
+def _find_workflow(session: Session, identifier: str, namespace: str,
+                   given: dict[str, Any]) -> WorkflowDefinition:
+    """``find_workflow``, whose 404 also says what the suggested workflows need as input."""
+    try:
+        return find_workflow(session, identifier, namespace)
+    except NotFound as error:
+        close = difflib.get_close_matches(
+            identifier, list(session.scalars(select(WorkflowDefinition.name).limit(10_000))), n=3)
+        hints = []
+        for name in close:
+            candidate = find_workflow(session, name, namespace)
+            required, _ = declared_input(candidate.spec)
+            missing = [item for item in required if item not in given]
+            takes = f"takes ({candidate.input or 'no input'})"
+            needs = (f"; it needs input {', '.join(missing)} (e.g. a JSON file as the "
+                     "workflow_input argument)") if missing else ""
+            hints.append(f"{name!r} {takes}{needs}")
+        if not hints:
+            raise
+        raise NotFound(f"{error}. {'; '.join(hints)}") from None
+
+
+def _get(session: Session, identifier: str, *, lock: bool = False) -> CronTrigger:
+    query = (select(CronTrigger)
+             .where(or_(CronTrigger.id == identifier, CronTrigger.name == identifier))
+             .order_by(CronTrigger.id == identifier)
+             .limit(1))
+    row = session.scalars(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFound(f"Cron trigger not found [identifier={identifier}]")
     return row

@@ -14,6 +14,7 @@ from typing import TypeVar
 from levante.engine.runtime import EngineRuntime
 from levante.executor import Executor, ExecutorConfig
 from levante.node.work_source import DatabaseWorkSource
+from levante.scheduler import CronLoop, CronScheduler, SchedulerConfig
 from levante.store import Database, nodes
 from levante.store.types import utc_now
 
@@ -34,6 +35,8 @@ class NodeConfig:
     #: Seconds between looks for work lost by dead nodes.
     recovery_interval: float = 5.0
     executor: ExecutorConfig = field(default_factory=ExecutorConfig)
+    #: Cron triggers: fired by every node (exactly once between them); ``None``: not here.
+    cron: SchedulerConfig | None = field(default_factory=SchedulerConfig)
 
 
 class Node:
@@ -55,6 +58,10 @@ class Node:
         self._tasks: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self.runtime = EngineRuntime(db, on_work=self._on_work)
+        # Cron triggers (levante.scheduler): one loop on its own database thread.
+        self.cron: CronLoop | None = None
+        if self.config.cron is not None:
+            self.cron = CronLoop(CronScheduler(db, self.runtime, config=self.config.cron))
 
     def _on_work(self) -> None:
         # Called after a commit that enqueued work or set a timer, on the database thread.
@@ -87,6 +94,8 @@ class Node:
             loop.create_task(self._timer_loop(), name="node-timers"),
             loop.create_task(self._recovery_loop(), name="node-recovery"),
         ]
+        if self.cron is not None:
+            self._tasks.append(loop.create_task(self.cron.run(), name="node-cron"))
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop claiming work and timers; let running actions finish for ``grace`` s."""

@@ -1,0 +1,58 @@
+"""The node's cron loop: sleep until the next trigger is due, fire, repeat."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from levante.scheduler.firing import CronScheduler
+from levante.scheduler.schedule import as_utc
+
+LOG = logging.getLogger(__name__)
+
+
+class CronLoop:
+    """Runs a :class:`CronScheduler` on its own database thread until cancelled.
+
+    Its own thread keeps a burst of fire times (a thousand triggers at 02:00)
+    from queueing behind the node's other database work, and the reverse.
+    """
+
+    def __init__(self, scheduler: CronScheduler) -> None:
+        """A loop over ``scheduler``; nothing runs before :meth:`run`."""
+        self.scheduler = scheduler
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="levante-cron")
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look for due triggers now (e.g. after one was created); call on the event loop."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Fire due triggers forever; errors are logged and the round retried after a pause."""
+        loop = asyncio.get_running_loop()
+        poll = self.scheduler.config.poll
+        try:
+            while True:
+                try:
+                    await loop.run_in_executor(self._thread, self.scheduler.fire_due)
+                    due = await loop.run_in_executor(self._thread, self.scheduler.next_due)
+                except Exception:
+                    # Keep the node alive (e.g. the database restarting); retry after a pause.
+                    LOG.exception("firing cron triggers failed; retrying in %ss", poll)
+                    due = None
+                delay = poll if due is None else _seconds_until(due, self.scheduler.clock(), poll)
+                self._wake.clear()
+                try:
+                    async with asyncio.timeout(delay):
+                        await self._wake.wait()
+                except TimeoutError:
+                    pass
+        finally:
+            self._thread.shutdown(wait=False)
+
+
+def _seconds_until(due: dt.datetime, now: dt.datetime, longest: float) -> float:
+    return max(0.0, min(longest, (as_utc(due) - as_utc(now)).total_seconds()))
