@@ -138,8 +138,7 @@ class HttpAction(AsyncAction):
         use_json = self.json is not None and not self.body
         request = client.build_request(
             self.method,
-            self.url,
-            params=_query(self.params),
+            _with_query(self.url, self.params),
             content=None if use_json else _content(self.body),
             json=self.json if use_json else None,
             headers=_headers(self.headers),
@@ -192,10 +191,22 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _query(params: Any) -> Any:
+def _with_query(url: str, params: Any) -> httpx.URL:
+    """``url`` with ``params`` added to its query, as requests adds them."""
+    base = httpx.URL(url)
+    if params is None or params == "":
+        return base
+    if isinstance(params, (str, bytes)):
+        extra = _text(params).lstrip("?&")
+        query = base.query.decode("ascii")
+        return base.copy_with(query=(f"{query}&{extra}" if query else extra).encode())
+    return base.copy_merge_params(_query(params))
+
+
+def _query(params: Any) -> list[tuple[str, str]]:
     """Query parameters encoded as requests encodes them (None left out, str() values)."""
-    if params is None or isinstance(params, (str, bytes)):
-        return params
+    if not isinstance(params, (Mapping, list, tuple)):
+        raise ActionError(f"'params' must be a mapping or a query string, not {params!r}")
     pairs = params.items() if isinstance(params, Mapping) else params
     encoded: list[tuple[str, str]] = []
     for key, values in pairs:
