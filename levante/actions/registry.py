@@ -113,7 +113,8 @@ def default_registry(*, load_plugins: bool = True) -> ActionRegistry:
 
     Order: the ``std`` actions (so an installed package cannot silently
     replace them, and upstream Mistral's own ``std.*`` entry points, if
-    Mistral happens to be installed, are ignored), then providers declared
+    Mistral happens to be installed, are ignored), the OpenStack actions
+    (``nova.*``, generated on first use), then providers declared
     in the ``levante.action_providers`` entry-point group, then action
     classes from the ``levante.actions`` and ``mistral.actions`` groups.
     """
@@ -121,9 +122,10 @@ def default_registry(*, load_plugins: bool = True) -> ActionRegistry:
         EntryPointActionProvider,
         load_provider_plugins,
     )
+    from levante.actions.openstack import OpenStackActionProvider
     from levante.actions.std import StdActionProvider
 
-    registry = ActionRegistry([StdActionProvider()])
+    registry = ActionRegistry([StdActionProvider(), OpenStackActionProvider()])
     if load_plugins:
         for provider in load_provider_plugins():
             registry.add_provider(provider)
