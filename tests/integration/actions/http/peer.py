@@ -8,6 +8,8 @@ Endpoints (any method):
 * ``/redirect/<code>?to=<path>`` — answers ``<code>`` with ``Location: <path>``
   and sets cookie ``hop=1``;
 * ``/text`` — a non-JSON ``text/plain; charset=utf-8`` body;
+* ``/latin`` — ``café`` in Latin-1, ``text/plain`` without a charset;
+* ``/json-as-text`` — a JSON document served as ``text/plain``;
 * ``/auth`` — 200 only with Basic ``admin:pa:ss``, else 401;
 * ``/cookie`` — sets two cookies;
 * ``/slow?seconds=<s>`` — answers after sleeping;
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import json
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -70,6 +73,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif parts[0] == "redirect":
             self._send(int(parts[1]), b"", "text/plain",
                        [("Location", dict(query)["to"]), ("Set-Cookie", "hop=1; Path=/")])
+        elif parts[0] == "latin":
+            self._send(200, "caf\u00e9".encode("latin-1"), "text/plain")
+        elif parts[0] == "json-as-text":
+            self._send(200, b'{"vms": 20}', "text/plain")
         elif parts[0] == "text":
             self._send(200, "Number of updated VMs: 20 ✓".encode(), "text/plain; charset=utf-8")
         elif parts[0] == "auth":
@@ -130,6 +137,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that gave up (timeout tests) is expected; anything else is printed."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
 
 @dataclass(frozen=True, slots=True)
 class HttpPeer:
@@ -143,13 +157,20 @@ class HttpPeer:
 
 
 @contextmanager
-def running_http_peer() -> Iterator[HttpPeer]:
-    """Serve the endpoints above on a free loopback port for the ``with`` block."""
+def running_http_peer(tls: ssl.SSLContext | None = None) -> Iterator[HttpPeer]:
+    """Serve the endpoints above on a free loopback port for the ``with`` block.
+
+    With ``tls`` (a server context), the server speaks https.
+    """
     server = _Server(("127.0.0.1", 0), _Handler)
+    scheme = "http"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
     thread = threading.Thread(target=server.serve_forever, name="http-peer", daemon=True)
     thread.start()
     try:
-        yield HttpPeer(f"http://127.0.0.1:{server.server_address[1]}")
+        yield HttpPeer(f"{scheme}://127.0.0.1:{server.server_address[1]}")
     finally:
         server.shutdown()
         server.server_close()

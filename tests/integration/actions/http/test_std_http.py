@@ -22,6 +22,7 @@ from tests.integration.actions.http.peer import (
     HttpPeer,
     running_http_peer,
 )
+from tests.support.smtp import self_signed_cert
 
 REGISTRY = default_registry(load_plugins=False)
 
@@ -195,6 +196,30 @@ async def test_non_json_content_is_text(peer: HttpPeer) -> None:
     assert result["encoding"] == "utf-8"
 
 
+async def test_json_is_parsed_whatever_the_content_type(peer: HttpPeer) -> None:
+    result = await http(url=peer.url("/json-as-text"))
+    assert result["content"] == {"vms": 20}
+    assert result["encoding"] == "ISO-8859-1"  # as requests reports text/* without charset
+
+
+async def test_text_without_charset_that_is_not_utf8_is_read_as_latin1(peer: HttpPeer) -> None:
+    result = await http(url=peer.url("/latin"))
+    assert result["content"] == "caf\u00e9"
+
+
+async def test_head_has_empty_content(peer: HttpPeer) -> None:
+    result = await http(url=peer.url("/echo"), method="HEAD")
+    assert result["status"] == 200
+    assert result["content"] == ""
+
+
+async def test_proxies_send_the_request_through_the_proxy(peer: HttpPeer) -> None:
+    # The peer answers absolute-form requests too, so it can play the proxy.
+    result = await http(url="http://fleet.invalid/echo", proxies={"http": peer.base_url})
+    assert result["content"]["path"] == "/echo"
+    assert result["content"]["headers"]["Host"] == "fleet.invalid"
+
+
 async def test_timeout_fails_the_request(peer: HttpPeer) -> None:
     with pytest.raises(ActionError, match=r"^Failed to send HTTP request: ReadTimeout"):
         await http(url=peer.url("/slow?seconds=2"), timeout=0.2)
@@ -264,6 +289,36 @@ async def test_mistral_http_sends_the_execution_headers(peer: HttpPeer) -> None:
         "Mistral-Callback-URL": "/v2/action_executions/ae-9",
     }
     assert action.is_sync() is False
+
+
+@pytest.fixture(scope="module")
+def tls_peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[HttpPeer, str]]:
+    cert = self_signed_cert(tmp_path_factory.mktemp("https"))
+    with running_http_peer(tls=cert.server_context()) as running:
+        yield running, str(cert.cert_path)
+
+
+async def test_https_certificates_are_verified_by_default(
+    tls_peer: tuple[HttpPeer, str],
+) -> None:
+    peer, _ = tls_peer
+    with pytest.raises(ActionError, match="CERTIFICATE_VERIFY_FAILED"):
+        await http(url=peer.url("/echo"))
+
+
+@pytest.mark.parametrize("verify", [False, "false", "CA"])
+async def test_verify_false_or_a_ca_bundle_reaches_a_self_signed_server(
+    tls_peer: tuple[HttpPeer, str], verify: Any
+) -> None:
+    peer, ca_path = tls_peer
+    result = await http(url=peer.url("/echo"), verify=ca_path if verify == "CA" else verify)
+    assert result["status"] == 200
+
+
+async def test_missing_ca_bundle_is_named(tls_peer: tuple[HttpPeer, str]) -> None:
+    peer, _ = tls_peer
+    with pytest.raises(ActionError, match=r"CA bundle that does not exist: /nowhere\.pem"):
+        await http(url=peer.url("/echo"), verify="/nowhere.pem")
 
 
 def test_settings_from_environment() -> None:
