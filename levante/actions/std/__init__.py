@@ -13,6 +13,7 @@ from levante.actions.std.basic import (
 )
 from levante.actions.std.email import EmailAction
 from levante.actions.std.http import HttpAction, MistralHttpAction
+from levante.actions.std.http_transport import close_http_connections
 from levante.actions.std.javascript import JavaScriptAction
 
 #: The ``std`` actions by name. Later modules (http, email, ssh) add theirs here.
@@ -37,6 +38,10 @@ class StdActionProvider(ClassActionProvider):
     def __init__(self) -> None:
         """Describe every class of :data:`STD_ACTIONS`."""
         super().__init__("std", STD_ACTIONS)
+
+    async def aclose(self) -> None:
+        """Close the pooled std.http connections of the running loop (executor stop)."""
+        await close_http_connections()
 
 
 __all__ = [

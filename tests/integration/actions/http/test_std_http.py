@@ -273,6 +273,17 @@ async def test_requests_share_pooled_connections(peer: HttpPeer) -> None:
     assert len(pools._transports) == 2
 
 
+async def test_std_provider_closes_the_pools_at_shutdown(peer: HttpPeer) -> None:
+    from levante.actions.std import StdActionProvider
+
+    await http(url=peer.url("/echo"))
+    before = connection_pools()
+    await StdActionProvider().aclose()
+    assert before._transports == {}
+    assert connection_pools() is not before
+    assert (await http(url=peer.url("/echo")))["status"] == 200
+
+
 async def test_mistral_http_sends_the_execution_headers(peer: HttpPeer) -> None:
     context = ActionContext.for_action_execution(
         "ae-9", workflow_execution_id="wf-1", task_execution_id="t-1", workflow_name="nightly"
