@@ -99,6 +99,16 @@ class ActionRegistry:
             raise ActionNotFound(name, namespace, close)
         return found
 
+    async def aclose(self) -> None:
+        """Let providers release what they hold (pooled connections) at shutdown.
+
+        Calls ``aclose()`` on every provider that has one; providers need not.
+        """
+        for provider in self._providers:
+            close = getattr(provider, "aclose", None)
+            if close is not None:
+                await close()
+
     def list(self, namespace: str = "") -> list[ActionDescriptor]:
         """Every reachable action, sorted by name (shadowed duplicates left out)."""
         seen: dict[str, ActionDescriptor] = {}
@@ -111,7 +121,7 @@ class ActionRegistry:
 def default_registry(*, load_plugins: bool = True) -> ActionRegistry:
     """The registry a Levante server uses.
 
-    Order: the ``std`` actions (so an installed package cannot silently
+    Order: the ``std`` actions, SSH ones included (so an installed package cannot silently
     replace them, and upstream Mistral's own ``std.*`` entry points, if
     Mistral happens to be installed, are ignored), the OpenStack actions
     (``nova.*``, generated on first use), then providers declared
@@ -123,9 +133,12 @@ def default_registry(*, load_plugins: bool = True) -> ActionRegistry:
         load_provider_plugins,
     )
     from levante.actions.openstack import OpenStackActionProvider
+    from levante.actions.ssh.provider import SshActionProvider
     from levante.actions.std import StdActionProvider
 
-    registry = ActionRegistry([StdActionProvider(), OpenStackActionProvider()])
+    registry = ActionRegistry(
+        [StdActionProvider(), SshActionProvider(), OpenStackActionProvider()]
+    )
     if load_plugins:
         for provider in load_provider_plugins():
             registry.add_provider(provider)

@@ -133,6 +133,7 @@ class Executor:
                 await self._heartbeat_task
         await self._batcher.close(max(deadline, time.monotonic() + self._config.retry_delay))
         self._pool.shutdown(wait=False, cancel_futures=True)
+        await self._registry.aclose()  # pooled connections (SSH gateways)
         if abandoned:
             LOG.warning("Executor stopped with %d actions still running", len(abandoned))
         return abandoned
