@@ -1,10 +1,11 @@
 """``execution-create --wait``: follow an execution over the REST API until it ends.
 
 Each poll reads the execution and its tasks; for with-items tasks (known from
-the workflow's definition) it also reads the task's action executions, to
-count iterations. When the execution has ended, every failed action
-execution of a with-items or failed task is listed with its input and error,
-so the report says which item failed and why.
+the workflow's definition) it also reads the task's action executions (or
+sub-workflow executions), to count iterations. When the execution has ended,
+every failed action or sub-workflow execution of a with-items or failed task
+is listed with its input and error, so the report says which item failed and
+why.
 
 The live line and the task table are those of ``levante run``
 (:mod:`levante.cli.progress`).
@@ -34,10 +35,10 @@ _TIME = "%Y-%m-%d %H:%M:%S"
 
 @dataclass(frozen=True)
 class FailedItem:
-    """An action execution that failed: which task, its input, and the error."""
+    """An action execution (or sub-workflow execution) that failed: task, input, error."""
 
     task: str
-    action_execution_id: str
+    execution_id: str
     input: Any
     error: str | None
 
@@ -108,7 +109,7 @@ def read_snapshot(client: ApiClient, execution_id: str, iterated: set[str]) -> S
 def _task_line(client: ApiClient, task: dict[str, Any], with_items: bool) -> TaskLine:
     count = succeeded = failed = 0
     if with_items:
-        actions = _actions_of(client, task["id"], "id,state")
+        actions = _runs_of(client, task["id"], "id,state")
         count = len(actions)
         succeeded = sum(a.get("state") == "SUCCESS" for a in actions)
         failed = sum(a.get("state") == "ERROR" for a in actions)
@@ -120,9 +121,14 @@ def _task_line(client: ApiClient, task: dict[str, Any], with_items: bool) -> Tas
     )
 
 
-def _actions_of(client: ApiClient, task_id: str, fields: str) -> list[dict[str, Any]]:
-    return client.list_all(f"tasks/{task_id}/action_executions", "action_executions",
-                           {"fields": fields})
+def _runs_of(client: ApiClient, task_id: str, fields: str) -> list[dict[str, Any]]:
+    """The action executions of a task, or its sub-workflow executions when it has none."""
+    actions = client.list_all(f"tasks/{task_id}/action_executions", "action_executions",
+                              {"fields": fields})
+    if actions:
+        return actions
+    return client.list_all("executions", "executions",
+                           {"task_execution_id": task_id, "fields": fields})
 
 
 def failed_items(client: ApiClient, snapshot: Snapshot) -> list[FailedItem]:
@@ -133,7 +139,7 @@ def failed_items(client: ApiClient, snapshot: Snapshot) -> list[FailedItem]:
             continue
         if task.with_items and not task.items_failed and task.state != "ERROR":
             continue
-        for action in _actions_of(client, task.id, "id,state,input,state_info"):
+        for action in _runs_of(client, task.id, "id,state,input,state_info"):
             if action.get("state") == "ERROR" and len(items) < MAX_FAILED_ITEMS:
                 items.append(FailedItem(task.name, action["id"], _json(action.get("input")),
                                         action.get("state_info")))
@@ -154,12 +160,12 @@ def report(snapshot: Snapshot, failed: list[FailedItem], output_format: str = "t
     if not failed:
         return text
     rows = [
-        (item.task, item.action_execution_id, json.dumps(item.input, default=str),
+        (item.task, item.execution_id, json.dumps(item.input, default=str),
          " ".join(str(item.error or "").split()))
         for item in failed
     ]
     return f"{text}\n\nFailed actions:\n" + table(
-        ("task", "action execution", "input", "error"), rows
+        ("task", "execution", "input", "error"), rows
     )
 
 

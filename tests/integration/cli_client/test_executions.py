@@ -170,3 +170,16 @@ def test_wait_exits_zero_on_success_and_reports_as_json(
     assert waited.err == ""
     result = levante("task-get-result", report["tasks"][0]["id"]).out
     assert json.loads(result) == [{"k0": ""}, {"k0": "", "k1": ""}]
+
+
+def test_wait_names_the_failed_sub_workflow_of_a_with_items_task(
+    levante: LevanteCli, examples: Path
+) -> None:
+    levante("workflow-create", str(examples / "probe_hosts.yaml"))
+    waited = levante("execution-create", "probe_hosts", '{"hosts": ["db1", "db2", "web1"]}',
+                     "--wait", ok=False)
+    assert "(probe_hosts): ERROR" in waited.out
+    assert "2/3 ok, 1 failed" in waited.out
+    failed = waited.out.split("Failed actions:")[1]
+    assert '"host": "db2"' in failed and "db2 does not answer" in failed
+    assert "db1" not in failed and "web1" not in failed
