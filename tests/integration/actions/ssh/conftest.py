@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -23,6 +24,8 @@ pytestmark = pytest.mark.skipif(not sshd_available(), reason="openssh-server not
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshFleet]:
     """Six hosts (127.0.1.1 ... 127.0.1.6) on one sshd with stock limits."""
     if not sshd_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the SSH tests: .ci/run installs openssh-server")
         pytest.skip("openssh-server not installed (apt-get install openssh-server)")
     with running_fleet(tmp_path_factory.mktemp("fleet"), loopback_addresses(6)) as running:
         yield running
