@@ -55,6 +55,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         parts = url.path.strip("/").split("/")
+        with self.server.lock:  # type: ignore[attr-defined]
+            self.server.records.append((self.command, self.path, dict(self.headers.items())))  # type: ignore[attr-defined]
         if parts[0] == "echo":
             cookies = SimpleCookie(self.headers.get("Cookie") or "")
             self._json(
@@ -136,6 +138,8 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    records: list[tuple[str, str, dict[str, str]]]
+    lock: threading.Lock
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A client that gave up (timeout tests) is expected; anything else is printed."""
@@ -147,9 +151,16 @@ class _Server(ThreadingHTTPServer):
 
 @dataclass(frozen=True, slots=True)
 class HttpPeer:
-    """A running server and its base URL (``http://127.0.0.1:<port>``)."""
+    """A running server, its base URL (``http://127.0.0.1:<port>``) and what it received."""
 
     base_url: str
+    _server: _Server
+
+    @property
+    def requests(self) -> list[tuple[str, str, dict[str, str]]]:
+        """``(method, path, headers)`` of every request received so far."""
+        with self._server.lock:
+            return list(self._server.records)
 
     def url(self, path: str) -> str:
         """The absolute URL of ``path``."""
@@ -163,6 +174,8 @@ def running_http_peer(tls: ssl.SSLContext | None = None) -> Iterator[HttpPeer]:
     With ``tls`` (a server context), the server speaks https.
     """
     server = _Server(("127.0.0.1", 0), _Handler)
+    server.records = []
+    server.lock = threading.Lock()
     scheme = "http"
     if tls is not None:
         server.socket = tls.wrap_socket(server.socket, server_side=True)
@@ -170,7 +183,7 @@ def running_http_peer(tls: ssl.SSLContext | None = None) -> Iterator[HttpPeer]:
     thread = threading.Thread(target=server.serve_forever, name="http-peer", daemon=True)
     thread.start()
     try:
-        yield HttpPeer(f"{scheme}://127.0.0.1:{server.server_address[1]}")
+        yield HttpPeer(f"{scheme}://127.0.0.1:{server.server_address[1]}", server)
     finally:
         server.shutdown()
         server.server_close()
