@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from levante.engine import commands as cmd
 from levante.engine import events as ev
-from levante.engine import workflows
+from levante.engine import flow, workflows
 from levante.engine.decision import Decision, Evaluator
 from levante.engine.reader import ExecutionReader
 from levante.engine.states import (
@@ -22,7 +22,7 @@ from levante.engine.states import (
     next_action_state,
     workflow_final,
 )
-from levante.engine.tasks import continue_after_timer, on_iteration_finished
+from levante.engine.tasks import continue_after_timer, on_iteration_finished, timeout_key
 
 
 def decide(
@@ -98,6 +98,14 @@ def _subworkflow_finished(d: Decision, event: ev.SubworkflowFinished) -> None:
     task = d.task(event.task_execution_id)
     if task.state != TaskState.RUNNING:
         return  # a late child (the task was cancelled or timed out)
+    if event.child_execution_id is None:
+        # Mistral: a sub-workflow that cannot start (unknown name, missing input)
+        # force-fails its task and the workflow; on-error is not followed.
+        msg = event.state_info or "Sub-workflow did not start"
+        d.emit(cmd.CancelTimer(timeout_key(task)))
+        flow.force_fail(d, d.update_task(task.id, state=TaskState.ERROR.value, state_info=msg),
+                        msg)
+        return
     d.emit(cmd.AcceptChild(task.id, event.child_execution_id, event.item_index, event.state,
                            event.output))
     info = event.state_info

@@ -10,7 +10,6 @@ events (``NotifyParent``, ``Propagate``) before the transaction ends.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +22,6 @@ from levante.engine import events as ev
 from levante.engine.core import decide
 from levante.engine.decision import Evaluator
 from levante.engine.errors import EngineError
-from levante.engine.records import TaskExecution
 from levante.engine.runtime_rows import (
     ACTION,
     PENDING_START,
@@ -176,37 +174,33 @@ class Unit:
         remaining = count - len(promoted)
         if remaining <= 0 or task.type != "WORKFLOW":
             return
-        for wid, rc in self._pending_children(task_id)[:remaining]:
+        stmt = (select(WF.c.id, WF.c.runtime_context).where(_parked(task_id))
+                .order_by(WF.c.created_at, WF.c.id).limit(remaining))
+        for wid, rc in list(self.session.execute(stmt)):
             self.session.execute(delete(WF).where(WF.c.id == wid))
             r.workflows.pop(wid, None)
             self.start_child(cmd.StartSubworkflow(**rc[PENDING_START]))
 
-    def _pending_children(self, task_id: str) -> list[tuple[str, dict[str, Any]]]:
-        stmt = select(WF.c.id, WF.c.runtime_context).where(
-            WF.c.task_execution_id == task_id, WF.c.state == "IDLE")
-        found = [(wid, rc or {}) for wid, rc in self.session.execute(stmt)
-                 if (rc or {}).get(PENDING_START)]
-        return sorted(found, key=lambda x: int(x[1].get("index", 0)))
-
     def _cancel_pending_children(self, task_id: str) -> None:
-        task = self.reader.task(task_id)
-        if task.type != "WORKFLOW":
+        if self.reader.task(task_id).type != "WORKFLOW":
             return
-        ids = [wid for wid, _ in self._pending_children(task_id)]
-        if ids:
-            self.session.execute(update(WF).where(WF.c.id.in_(ids)).values(
-                state="CANCELLED", state_info="Cancelled before it started: its task ended",
-                finished_at=self.now))
+        # Never started, and now never will: Mistral would have no row for them.
+        self.session.execute(delete(WF).where(_parked(task_id)))
 
     def _park_child(self, c: cmd.StartSubworkflow) -> None:
+        """Hold a sub-workflow start until a concurrency slot frees (see execution-model.md).
+
+        The row is a placeholder, not an execution: state IDLE, no spec, a
+        state_info saying so; it is deleted when the child starts (its real
+        row takes the same id) or when the task ends first.
+        """
         args = {k: getattr(c, k) for k in c.__dataclass_fields__}
         self.session.execute(WF.insert(), [{
             "id": c.execution_id, "name": c.workflow_name, "workflow_name": c.workflow_name,
-            "workflow_namespace": c.namespace, "state": "IDLE",
-            "state_info": "Waiting for a concurrency slot", "task_execution_id":
-            c.task_execution_id, "root_execution_id": c.root_execution_id,
+            "workflow_namespace": c.namespace, "state": "IDLE", "state_info": PARKED_INFO,
+            "task_execution_id": c.task_execution_id, "root_execution_id": c.root_execution_id,
             "runtime_context": {"index": c.item_index, PENDING_START: args},
-            "input": dict(c.input), "created_at": self.now, "accepted": False,
+            "input": dict(c.input), "created_at": self.stamp(), "accepted": False,
         }])
 
     def start_child(self, c: cmd.StartSubworkflow) -> None:
@@ -246,21 +240,8 @@ class Unit:
 
     def _accept_child(self, c: cmd.AcceptChild) -> None:
         self.reader.flush()
-        if c.child_execution_id is not None:
-            self.session.execute(update(WF).where(WF.c.id == c.child_execution_id)
-                                 .values(accepted=True))
-            return
-        # The child never started (unknown workflow, refused input): a failed row stands in.
-        task: TaskExecution = self.reader.task(c.task_execution_id)
-        wf = self.reader.workflow(task.workflow_execution_id)
-        self.session.execute(WF.insert(), [{
-            "id": _new_id(), "name": task.name, "workflow_name": task.name,
-            "workflow_namespace": wf.workflow_namespace, "state": c.state,
-            "state_info": "Sub-workflow did not start", "output": c.output,
-            "task_execution_id": task.id, "root_execution_id": wf.root_execution_id or wf.id,
-            "runtime_context": {"index": c.item_index}, "created_at": self.now,
-            "finished_at": self.now, "accepted": True,
-        }])
+        self.session.execute(update(WF).where(WF.c.id == c.child_execution_id)
+                             .values(accepted=True))
 
     def _cancel_actions(self, task_id: str) -> None:
         r = self.reader
@@ -275,5 +256,11 @@ class Unit:
         self._cancel_pending_children(task_id)
 
 
-def _new_id() -> str:
-    return str(uuid.uuid4())
+#: state_info of a placeholder row (a sub-workflow waiting for a concurrency slot).
+PARKED_INFO = ("Not started: waiting for a concurrency slot of its with-items task "
+               "(a Levante placeholder, replaced by the execution when it starts)")
+
+
+def _parked(task_id: str) -> Any:
+    """Placeholder rows of a task's sub-workflows that wait for a slot (created in item order)."""
+    return (WF.c.task_execution_id == task_id) & (WF.c.state == "IDLE") & WF.c.spec.is_(None)

@@ -38,8 +38,12 @@ ACTIVE_TASK_STATES = (TaskState.RUNNING, TaskState.RUNNING_DELAYED, TaskState.WA
 def start(d: Decision, event: ev.StartWorkflow) -> None:
     """Create the execution (input validated, vars evaluated) and run its start tasks."""
     spec = event.spec
-    wf_input = validate_input(spec, event.input)
-    params = dict(event.params)
+    given, params = dict(event.input), dict(event.params)
+    if event.task_execution_id is not None:
+        # Mistral: input a sub-workflow does not declare is passed as its params
+        declared = {p.name for p in spec.input}
+        params.update({k: given.pop(k) for k in list(given) if k not in declared})
+    wf_input = validate_input(spec, given)
     if spec.type == WorkflowType.REVERSE:
         target = params.get("task_name")
         if not target or target not in spec.tasks:

@@ -78,3 +78,45 @@ def test_skip_task_goes_on_skip_and_refuses_a_task_that_did_not_fail(db: Databas
     assert rt.execution(ex["id"])["state"] == "SUCCESS"
     with pytest.raises(OperationError, match="is SUCCESS; only a failed"):
         rt.skip_task(t1)
+
+
+CAPPED = """
+version: '2.0'
+parent:
+  input: [{which: child}]
+  tasks:
+    each:
+      with-items: n in [1, 2, 3]
+      concurrency: 1
+      workflow: <% $.which %>
+child:
+  tasks:
+    t: {action: std.async_noop}
+"""
+
+
+def child_rows(db: Database, parent_id: str) -> list[tuple[str, str | None, bool]]:
+    """(state, state_info, has a spec) of every row that is not the parent."""
+    with db.read() as session:
+        rows = session.execute(select(WF.c.state, WF.c.state_info, WF.c.spec)
+                               .where(WF.c.id != parent_id).order_by(WF.c.created_at))
+        return [(state, info, spec is not None) for state, info, spec in rows]
+
+
+def test_children_waiting_for_a_slot_are_marked_placeholders_removed_when_the_task_ends(
+        db: Database) -> None:
+    rt = EngineRuntime(db)
+    ex = rt.start_workflow("parent", definition_text=CAPPED)
+    rows = child_rows(db, ex["id"])
+    assert rows[0] == ("RUNNING", None, True)
+    assert [(s, has_spec) for s, _, has_spec in rows[1:]] == [("IDLE", False)] * 2
+    assert all("Levante placeholder" in (info or "") for _, info, _ in rows[1:])
+    rt.cancel(ex["id"])
+    assert [s for s, _, _ in child_rows(db, ex["id"])] == ["CANCELLED"]
+
+
+def test_a_child_that_cannot_start_leaves_no_row(db: Database) -> None:
+    rt = EngineRuntime(db)
+    ex = rt.start_workflow("parent", {"which": "nowhere"}, definition_text=CAPPED)
+    assert rt.execution(ex["id"])["state"] == "ERROR"
+    assert child_rows(db, ex["id"]) == []
