@@ -80,15 +80,23 @@ class EmailSettings:
         if verify not in ("", "true", "false", "1", "0", "yes", "no"):
             raise ValueError(f"{VERIFY_TLS_ENV} must be true or false, not '{verify}'")
         ports = env.get(IMPLICIT_TLS_PORTS_ENV)
-        return cls(
-            verify_tls=verify in ("true", "1", "yes"),
-            ca_file=env.get(CA_FILE_ENV) or None,
-            timeout=float(env.get(TIMEOUT_ENV) or defaults.timeout),
-            implicit_tls_ports=(
+        try:
+            timeout = float(env.get(TIMEOUT_ENV) or defaults.timeout)
+            implicit = (
                 defaults.implicit_tls_ports
                 if ports is None
                 else frozenset(int(p) for p in ports.split(",") if p.strip())
-            ),
+            )
+        except ValueError:
+            raise ValueError(
+                f"{TIMEOUT_ENV} must be a number and {IMPLICIT_TLS_PORTS_ENV} a "
+                f"comma-separated list of ports"
+            ) from None
+        return cls(
+            verify_tls=verify in ("true", "1", "yes"),
+            ca_file=env.get(CA_FILE_ENV) or None,
+            timeout=timeout,
+            implicit_tls_ports=implicit,
         )
 
     def tls_context(self) -> ssl.SSLContext:

@@ -215,3 +215,20 @@ def test_smtp_server_forms(text: str, expected: SmtpServer) -> None:
 def test_bad_smtp_server_is_named_in_the_error() -> None:
     with pytest.raises(ActionError, match="smtp_server 'mail:abc' is not host"):
         send(from_addr="a@example.org", to_addrs=["b@example.org"], smtp_server="mail:abc")
+
+
+def test_settings_from_environment() -> None:
+    settings = EmailSettings.from_environment(
+        {
+            "LEVANTE_SMTP_VERIFY_TLS": "TRUE",
+            "LEVANTE_SMTP_CA_FILE": "/etc/ca.pem",
+            "LEVANTE_SMTP_TIMEOUT": "5",
+            "LEVANTE_SMTP_IMPLICIT_TLS_PORTS": "465, 2465",
+        }
+    )
+    assert settings == EmailSettings(True, "/etc/ca.pem", 5.0, frozenset({465, 2465}))
+    assert EmailSettings.from_environment({}) == EmailSettings()
+    with pytest.raises(ValueError, match="LEVANTE_SMTP_VERIFY_TLS"):
+        EmailSettings.from_environment({"LEVANTE_SMTP_VERIFY_TLS": "maybe"})
+    with pytest.raises(ValueError, match="LEVANTE_SMTP_TIMEOUT"):
+        EmailSettings.from_environment({"LEVANTE_SMTP_TIMEOUT": "soon"})
