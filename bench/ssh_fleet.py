@@ -94,13 +94,16 @@ async def _main(db_url: str, fleet: SshFleet, gateway: SshFleet, sizes: list[int
     async with Node(db) as node:
         for count in sizes:
             ran_before = len(fleet.commands())
+            sshd_before = fleet.cpu_seconds() + gateway.cpu_seconds()
             figures = await _run(node, fleet, gateway, count)
             ran = len(fleet.commands()) - ran_before
+            sshd_cpu = fleet.cpu_seconds() + gateway.cpu_seconds() - sshd_before
             dropped = fleet.dropped_connections() + gateway.dropped_connections()
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(
                 f"std.ssh_proxied x{count:<4} sleep 1: {figures['seconds']:5.2f} s  "
-                f"(Levante CPU {figures['cpu']:.2f} s)  {figures['state']}  "
+                f"(CPU: Levante {figures['cpu']:.2f} s, sshd {sshd_cpu:.2f} s)  "
+                f"{figures['state']}  "
                 f"hosts ran {ran}/{count}  "
                 f"gateway connections {figures['gateway_connections']}  "
                 f"max channels/connection {figures['peak_channels']}  "

@@ -167,6 +167,18 @@ class SshFleet:
             for log in self.directory.glob("sshd-*.log")
         )
 
+    def cpu_seconds(self) -> float:
+        """CPU time the fleet's sshd processes and their finished sessions used so far."""
+        total = 0
+        for process in self.processes:
+            try:
+                fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            # utime, stime, cutime, cstime: fields 14-17 of proc(5), in clock ticks.
+            total += sum(int(v) for v in fields[11:15])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def known_hosts_line(self, address: str) -> str:
         """The OpenSSH known_hosts line for one of the fleet's addresses."""
         name = address if self.port == 22 else f"[{address}]:{self.port}"

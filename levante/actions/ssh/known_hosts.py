@@ -53,6 +53,9 @@ class KnownHosts:
         self.policy = policy
         self._parsed: asyncssh.SSHKnownHosts | None = None
         self._stamp: tuple[float, int] | None = None
+        # Keys this process appended since the file was last parsed, so that
+        # recording 500 hosts does not parse the growing file 500 times.
+        self._recorded: dict[tuple[str, int], list[asyncssh.SSHKey]] = {}
         self._lock = asyncio.Lock()
 
     def check_for(self, host: str, port: int) -> HostKeyCheck:
@@ -79,26 +82,42 @@ class KnownHosts:
                 raise self.changed(check)
             line = f"{check.pattern} {key.export_public_key('openssh').decode().strip()}\n"
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            unchanged = self._stamp is not None and self._stamp == _stamp_of(self.path)
             with self.path.open("a") as out:
                 out.write(line)
-            self._stamp = None
+            if unchanged:
+                self._stamp = _stamp_of(self.path)
+                self._recorded[(host, port)] = [key]
+            else:
+                self._stamp = None
             LOG.info("Recorded the host key of %s in %s", check.pattern, self.path)
 
     def _keys_for(self, host: str, port: int) -> list[asyncssh.SSHKey]:
         parsed = self._load()
         if parsed is None:
             return []
+        recorded = self._recorded.get((host, port))
+        if recorded:
+            return recorded
         trusted = parsed.match(host, "", port if port != 22 else None)[0]
         return list(trusted)
 
     def _load(self) -> asyncssh.SSHKnownHosts | None:
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
+        stamp = _stamp_of(self.path)
+        if stamp is None:
             self._parsed, self._stamp = None, None
+            self._recorded.clear()
             return None
-        stamp = (stat.st_mtime, stat.st_size)
         if stamp != self._stamp:
             self._parsed = asyncssh.import_known_hosts(self.path.read_text())
             self._stamp = stamp
+            self._recorded.clear()
         return self._parsed
+
+
+def _stamp_of(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
