@@ -7,6 +7,7 @@ gateway (501 until it is wired); an unknown action is refused first (400).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -183,16 +184,15 @@ def run_action(body: ActionExecutionBody, ctx: Ctx) -> JSONResponse:
     params = json_object(body.params, "params", allow_none=False) or {}
     namespace = body.workflow_namespace or str(params.get("namespace") or "")
     _check_action_exists(ctx, body.name, namespace)
-    timeout = params.get("timeout")
     request = RunAction(
         name=body.name,
         input=json_object(body.input, "input", allow_none=False) or {},
         namespace=namespace,
         description=body.description or "",
-        save_result=bool(params.get("save_result", False)),
-        run_sync=params.get("run_sync"),
-        timeout=float(timeout) if isinstance(timeout, int | float) else None,
-        target=params.get("target"),
+        save_result=_flag(params, "save_result"),
+        run_sync=_flag(params, "run_sync") if "run_sync" in params else None,
+        timeout=_timeout(params),
+        target=_target(params),
     )
     outcome = ctx.require_engine("Running an action").run_action(request)
     if outcome.action_execution_id is None:
@@ -222,13 +222,9 @@ def update_action_execution(
         raise BadRequest(
             f"Invalid state {body.state!r}; report one of {', '.join(sorted(REPORTABLE))}"
         )
-    output = body.output
-    if isinstance(output, str):
-        output = (
-            json_object(output, "output") if output.strip().startswith("{") else {"result": output}
-        )
-    elif output is not None and not isinstance(output, dict):
-        output = {"result": output}
+    output = _reported_output(body.output)
+    if body.state == ActionState.ERROR.value and output in (None, "", {}):
+        output = "Unknown error"
     with ctx.db.read() as session:
         get_action_execution(session, action_execution_id)
     engine = ctx.require_engine("Reporting an action result")
@@ -243,6 +239,41 @@ def update_action_execution(
 def delete_action_execution(action_execution_id: str) -> Response:
     """Refused, as in Mistral's default configuration (results belong to their tasks)."""
     raise ApiError("Action execution deletion is not allowed.", status_code=403)
+
+
+def _reported_output(output: Any) -> Any:
+    """The result an asynchronous action reports: JSON text is decoded, anything else kept."""
+    if isinstance(output, str):
+        try:
+            return json.loads(output)
+        except ValueError:
+            return output
+    return output
+
+
+def _flag(params: dict[str, Any], key: str) -> bool:
+    value = params.get(key, False)
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise BadRequest(f"params.{key} must be true or false, not {value!r}")
+
+
+def _timeout(params: dict[str, Any]) -> float | None:
+    value = params.get("timeout")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise BadRequest(f"params.timeout must be a number of seconds (>= 0), not {value!r}")
+    return float(value) or None
+
+
+def _target(params: dict[str, Any]) -> str | None:
+    value = params.get("target")
+    if value is not None and not isinstance(value, str):
+        raise BadRequest(f"params.target must be an executor name, not {value!r}")
+    return value or None
 
 
 def _check_action_exists(ctx: ApiContext, name: str, namespace: str) -> None:

@@ -29,6 +29,7 @@ RESOURCE_MODULES: tuple[str, ...] = (
     "levante.api.code_sources",
     "levante.api.dynamic_actions",
     "levante.api.executions",
+    "levante.api.reports",
     "levante.api.tasks",
     "levante.api.action_executions",
 )

@@ -98,8 +98,10 @@ class EngineGateway(Protocol):
         """Run an action directly (``POST /v2/action_executions``)."""
         ...
 
-    def complete_action(
-        self, action_execution_id: str, state: str, output: Mapping[str, Any] | None
-    ) -> None:
-        """Report the result of an asynchronous action (``PUT /v2/action_executions/{id}``)."""
+    def complete_action(self, action_execution_id: str, state: str, output: Any) -> None:
+        """Report an asynchronous action's result (``PUT /v2/action_executions/{id}``).
+
+        ``output`` is the action's result data (the row's output becomes
+        ``{"result": output}``).
+        """
         ...

@@ -127,7 +127,7 @@ def task_result(session: Session, task: TaskExecution) -> Any:
             select(ActionExecution)
             .where(
                 ActionExecution.task_execution_id == task.id,
-                ActionExecution.attempt == task.attempt,
+                ActionExecution.accepted.is_(True),
             )
             .order_by(ActionExecution.item_index, ActionExecution.created_at)
         )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
-from levante.api.errors import BadRequest, EngineNotWired, NotFound
+from levante.actions import ActionRegistry, default_registry
+from levante.api.errors import ApiError, BadRequest, EngineNotWired, NotFound
 from levante.api.gateway import RunAction, RunActionOutcome, StartExecution
 from levante.engine.errors import (
     OperationError,
@@ -14,8 +17,22 @@ from levante.engine.errors import (
     WorkflowStartError,
 )
 from levante.engine.runtime import EngineRuntime
+from levante.executor import ActionOutcome, ActionRequest
+from levante.node.direct_action import RunMode, plan_direct_action, transform_output
 from levante.store import definitions
-from levante.store.models import WorkflowDefinition
+from levante.store.models import DEFAULT_PROJECT, ActionExecution, WorkflowDefinition
+from levante.store.types import utc_now
+
+#: Longest wait (s) for a synchronous run-action without its own ``timeout``.
+DEFAULT_SYNC_TIMEOUT = 300.0
+
+
+class DirectRunner(Protocol):
+    """What runs an action now (the node's :class:`~levante.executor.Executor`)."""
+
+    async def run_direct(self, request: ActionRequest) -> ActionOutcome:
+        """Run ``request`` and return its outcome."""
+        ...
 
 
 class RuntimeGateway:
@@ -25,9 +42,14 @@ class RuntimeGateway:
     transaction(s); the node's executor and timers pick the work up.
     """
 
-    def __init__(self, runtime: EngineRuntime) -> None:
-        """Steer executions through ``runtime``."""
+    def __init__(self, runtime: EngineRuntime, *, runner: DirectRunner | None = None,
+                 loop: asyncio.AbstractEventLoop | None = None,
+                 registry: ActionRegistry | None = None) -> None:
+        """Steer executions through ``runtime``; ``runner`` on ``loop`` runs actions now."""
         self._runtime = runtime
+        self._runner = runner
+        self._loop = loop
+        self._registry = registry if registry is not None else default_registry()
 
     def start_execution(self, request: StartExecution) -> str:
         """Start a workflow by name or definition id; refused starts write nothing."""
@@ -95,15 +117,60 @@ class RuntimeGateway:
             raise BadRequest(str(exc)) from exc
 
     def run_action(self, request: RunAction) -> RunActionOutcome:
-        """Running an action outside a workflow is not wired to the executor yet."""
-        raise EngineNotWired("run-action")
+        """Run an action outside a workflow: now (answering its result) or in the background."""
+        with self._runtime.db.read() as session:
+            plan = plan_direct_action(session, self._registry, request)
+        if plan.mode is RunMode.BACKGROUND:
+            action_id = self._runtime.start_action(
+                plan.base_name, dict(plan.base_input), namespace=request.namespace,
+                description=request.description, target=request.target,
+                timeout=request.timeout,
+            )
+            return RunActionOutcome(action_id, "RUNNING")
+        outcome = self._run_now(plan.base_name, dict(plan.base_input), request)
+        state = "SUCCESS" if outcome.state.value == "SUCCESS" else "ERROR"
+        result = transform_output(plan, outcome.result) if state == "SUCCESS" else outcome.result
+        output = {"result": result}
+        if not plan.save:
+            return RunActionOutcome(None, state, output, outcome.state_info)
+        return RunActionOutcome(self._save(request, plan.base_name, state, output), state, output)
 
-    def complete_action(
-        self, action_execution_id: str, state: str, output: Mapping[str, Any] | None
-    ) -> None:
+    def _run_now(self, name: str, given: dict[str, Any], request: RunAction) -> ActionOutcome:
+        if self._runner is None or self._loop is None:
+            raise EngineNotWired("Running an action synchronously")
+        action_request = ActionRequest(
+            action_execution_id=str(uuid.uuid4()), action_name=name, input=given,
+            timeout=request.timeout, target=request.target, namespace=request.namespace,
+        )
+        future = asyncio.run_coroutine_threadsafe(
+            self._runner.run_direct(action_request), self._loop)
+        wait = (request.timeout or DEFAULT_SYNC_TIMEOUT) + 5.0
+        try:
+            return future.result(timeout=wait)
+        except TimeoutError as exc:
+            future.cancel()
+            raise ApiError(
+                f"Action {request.name} did not finish within {wait:.0f} s; "
+                "run it with --save-result to let it run in the background.",
+                status_code=504,
+            ) from exc
+
+    def _save(self, request: RunAction, name: str, state: str, output: dict[str, Any]) -> str:
+        """Keep the record of an action run synchronously with ``save_result``."""
+        with self._runtime.db.transaction() as session:
+            row = ActionExecution(
+                id=str(uuid.uuid4()), name=name, state=state, input=dict(request.input),
+                output=output, accepted=True, is_sync=True,
+                workflow_namespace=request.namespace, description=request.description,
+                project_id=DEFAULT_PROJECT, created_at=utc_now(),
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def complete_action(self, action_execution_id: str, state: str, output: Any) -> None:
         """Deliver an asynchronous action's result; refused if it is not RUNNING."""
-        data = dict(output) if output is not None else None
-        if not self._runtime.complete_action(action_execution_id, state, data):
+        if not self._runtime.complete_action(action_execution_id, state, output):
             raise BadRequest(
                 f"Action execution {action_execution_id} is not RUNNING; "
                 "its result was already accepted"

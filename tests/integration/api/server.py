@@ -83,8 +83,8 @@ class LevanteServer:
         """What the server printed so far."""
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def mistral(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run the real ``mistral`` CLI; with ``ok``, fail the test unless it exits 0."""
+    def mistral(self, *args: str, ok: bool | None = True) -> subprocess.CompletedProcess[str]:
+        """Run the real ``mistral`` CLI; ``ok``: must exit 0; False: must fail; None: either."""
         done = subprocess.run(
             [MISTRAL, *args],
             capture_output=True,
@@ -96,7 +96,7 @@ class LevanteServer:
             raise AssertionError(
                 f"mistral {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
             )
-        if not ok and done.returncode == 0:
+        if ok is False and done.returncode == 0:
             raise AssertionError(f"mistral {' '.join(args)} succeeded:\n{done.stdout}")
         return done
 

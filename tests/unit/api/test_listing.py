@@ -96,8 +96,10 @@ def test_a_big_limit_is_capped(client: TestClient) -> None:
 def test_actions_list_merges_system_and_adhoc_actions(client: TestClient) -> None:
     adhoc = "version: '2.0'\nmy_echo:\n  base: std.echo\n  base-input:\n    output: hi\n"
     assert client.post("/v2/actions", content=adhoc, headers=TEXT).status_code == 201
-    body = client.get("/v2/actions?limit=2&sort_keys=name").json()
+    body = client.get("/v2/actions?limit=2&sort_keys=name&name=in:my_echo,std.async_noop,"
+                      "std.echo,std.fail").json()
     assert [a["name"] for a in body["actions"]] == ["my_echo", "std.async_noop"]
     assert "marker=std.async_noop" in body["next"]
-    rest = client.get("/v2/actions?limit=2&sort_keys=name&marker=std.async_noop").json()
+    rest = client.get("/v2/actions?limit=2&sort_keys=name&marker=std.async_noop"
+                      "&name=in:my_echo,std.async_noop,std.echo,std.fail").json()
     assert [a["name"] for a in rest["actions"]] == ["std.echo", "std.fail"]
