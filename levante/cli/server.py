@@ -100,7 +100,10 @@ async def _serve(server: Any, database: Any, ctx: Any) -> None:
     from levante.node.gateway import RuntimeGateway
 
     async with Node(database) as node:
-        ctx.engine = RuntimeGateway(node.runtime)
+        ctx.engine = RuntimeGateway(
+            node.runtime, runner=node.executor, loop=asyncio.get_running_loop(),
+            registry=ctx.actions,
+        )
         await server.serve()
 
 

@@ -63,6 +63,11 @@ class Node:
         if self.config.cron is not None:
             self.cron = CronLoop(CronScheduler(db, self.runtime, config=self.config.cron))
 
+    @property
+    def executor(self) -> Executor | None:
+        """The running executor (None before :meth:`start` and after :meth:`stop`)."""
+        return self._executor
+
     def _on_work(self) -> None:
         # Called after a commit that enqueued work or set a timer, on the database thread.
         if self._source is not None and self._loop is not None:
