@@ -48,9 +48,10 @@ class OpenStackAction(Action):
         self.action_cloud: Any = kwargs.pop(ACTION_CLOUD, None)
         self.inputs: dict[str, Any] = kwargs
 
-    def credentials(self) -> creds.CloudCredentials:
+    def credentials(self, context: ActionContext | None = None) -> creds.CloudCredentials:
         """The credentials this run uses."""
-        return creds.resolve(self.action_cloud)
+        security = context.security if context is not None else None
+        return creds.resolve(self.action_cloud, security=security)
 
     def client(self, credentials: creds.CloudCredentials) -> Any:
         """The cached client of this action's service for ``credentials``."""
@@ -68,7 +69,7 @@ class OpenStackAction(Action):
     def run(self, context: ActionContext) -> Any:
         """Call the client method and return its result as plain data."""
         try:
-            return self._call(self.credentials())
+            return self._call(self.credentials(context))
         except OpenStackActionError:
             raise
         except ActionError as exc:  # configuration: no credentials, bad clouds.yaml, ...

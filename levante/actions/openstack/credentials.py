@@ -9,13 +9,17 @@ Resolution, first match wins:
    (``{auth: {auth_url, username, password, project_name, ...},
    region_name, interface, verify}``; ``cloud: NAME`` inside it starts from
    that named cloud);
-2. ``OS_CLOUD`` of the server process: that cloud of its clouds.yaml;
-3. the server process's ``OS_*`` variables (``OS_AUTH_URL``, ``OS_USERNAME``,
+2. the Keystone token of the request behind the execution, when its security
+   context carries one (``auth_token`` and ``auth_uri``; what upstream
+   Mistral uses);
+3. ``OS_CLOUD`` of the server process: that cloud of its clouds.yaml;
+4. the server process's ``OS_*`` variables (``OS_AUTH_URL``, ``OS_USERNAME``,
    ...), read with keystoneauth1's own option names;
-4. a clouds.yaml with exactly one cloud.
+5. a clouds.yaml with exactly one cloud.
 
-Nothing here depends on who started the execution, so executions started by
-a cron trigger authenticate exactly like the ones a user starts.
+Steps 3 to 5 do not depend on who started the execution, so executions
+started by a cron trigger (no request, no token) authenticate with the
+server's own configuration, where upstream Mistral fails.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import Any
 
 from keystoneauth1 import loading
 
+from levante.actions.context import SecurityContext
 from levante.actions.errors import ActionError
 from levante.actions.openstack.clouds_yaml import find_clouds_file, load_cloud
 
@@ -186,11 +191,32 @@ def from_override(value: Any, environ: Mapping[str, str]) -> CloudCredentials:
     return from_cloud_entry(entry, "the action_cloud input")
 
 
-def resolve(override: Any = None, environ: Mapping[str, str] | None = None) -> CloudCredentials:
+def from_security(security: SecurityContext | None) -> CloudCredentials | None:
+    """The caller's Keystone token, when the execution carries one (as upstream uses it)."""
+    if security is None or not (security.auth_token and security.auth_uri):
+        return None
+    auth = {"auth_url": security.auth_uri, "token": security.auth_token}
+    if security.project_id:
+        auth["project_id"] = security.project_id
+    verify: bool | str = not security.insecure
+    if verify and security.auth_cacert:
+        verify = security.auth_cacert
+    return build("token", auth, region_name=security.region_name or None, verify=verify,
+                 source="the Keystone token of the request that started the execution")
+
+
+def resolve(
+    override: Any = None,
+    environ: Mapping[str, str] | None = None,
+    security: SecurityContext | None = None,
+) -> CloudCredentials:
     """The credentials an OpenStack action uses (see the module docstring for the order)."""
     environ = os.environ if environ is None else environ
     if override:
         return from_override(override, environ)
+    from_caller = from_security(security)
+    if from_caller is not None:
+        return from_caller
     if environ.get("OS_CLOUD"):
         return _from_named_cloud(environ["OS_CLOUD"], environ, "chosen by OS_CLOUD")
     found = from_environ(environ)

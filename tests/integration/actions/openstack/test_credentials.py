@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from levante.actions import ActionContext
+from levante.actions import ActionContext, SecurityContext
 from levante.actions.openstack import OpenStackActionError, OpenStackActionProvider
 from tests.support.openstack_cloud import StandInCloud
 
@@ -136,3 +136,15 @@ def test_unreachable_keystone_says_so(no_os_env: Path, monkeypatch: pytest.Monke
 def test_a_region_without_compute_endpoint_is_named(os_env: StandInCloud) -> None:
     with pytest.raises(OpenStackActionError, match=r"no 'compute' endpoint .*Nowhere"):
         run("nova.servers_list", action_region="Nowhere")
+
+
+def test_the_callers_keystone_token_is_used_when_the_execution_carries_one(
+    cloud: StandInCloud, no_os_env: Path
+) -> None:
+    context = ActionContext(security=SecurityContext(
+        auth_token=cloud.new_token(), auth_uri=cloud.auth_url, project_id=cloud.project_id))
+    descriptor = PROVIDER.find("nova.servers_list")
+    assert descriptor is not None
+    assert names(descriptor.instantiate({}).run(context)) == ["vm1", "vm2", "vm3"]
+    body = cloud.requests_to("/v3/auth/tokens")[-1].body
+    assert body["auth"]["identity"]["methods"] == ["token"]
