@@ -19,6 +19,7 @@ from levante.api.errors import EXCEPTION_HANDLERS
 #: Modules with a ``router`` each, in the order their routes are matched.
 RESOURCE_MODULES: tuple[str, ...] = (
     "levante.api.root",
+    "levante.api.metrics",
     "levante.api.workbooks",
     "levante.api.workflows",
     "levante.api.members",

@@ -259,4 +259,3 @@ def _estimate(session: Session, wf: WorkflowExecution) -> int:
 
 def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-

@@ -55,8 +55,9 @@ class DirectAction:
     output: tuple[Any, ...] = field(default_factory=tuple)
 
 
-def plan_direct_action(session: Session, registry: ActionRegistry, request: RunAction
-                       ) -> DirectAction:
+def plan_direct_action(
+    session: Session, registry: ActionRegistry, request: RunAction
+) -> DirectAction:
     """Resolve and check ``request``; ``BadRequest`` (400) says what is wrong."""
     name, given, transforms = request.name, dict(request.input), []
     for _ in range(MAX_ADHOC_DEPTH):

@@ -42,9 +42,14 @@ class RuntimeGateway:
     transaction(s); the node's executor and timers pick the work up.
     """
 
-    def __init__(self, runtime: EngineRuntime, *, runner: DirectRunner | None = None,
-                 loop: asyncio.AbstractEventLoop | None = None,
-                 registry: ActionRegistry | None = None) -> None:
+    def __init__(
+        self,
+        runtime: EngineRuntime,
+        *,
+        runner: DirectRunner | None = None,
+        loop: asyncio.AbstractEventLoop | None = None,
+        registry: ActionRegistry | None = None,
+    ) -> None:
         """Steer executions through ``runtime``; ``runner`` on ``loop`` runs actions now."""
         self._runtime = runtime
         self._runner = runner
@@ -73,9 +78,7 @@ class RuntimeGateway:
 
     def _workflow_name(self, identifier: str, namespace: str) -> tuple[str, str]:
         with self._runtime.db.read() as session:
-            found = definitions.find_definition(
-                session, WorkflowDefinition, identifier, namespace
-            )
+            found = definitions.find_definition(session, WorkflowDefinition, identifier, namespace)
             if found is None:
                 raise NotFound(f"Workflow not found [workflow_identifier={identifier}]")
             return found.name, found.namespace or ""
@@ -122,8 +125,11 @@ class RuntimeGateway:
             plan = plan_direct_action(session, self._registry, request)
         if plan.mode is RunMode.BACKGROUND:
             action_id = self._runtime.start_action(
-                plan.base_name, dict(plan.base_input), namespace=request.namespace,
-                description=request.description, target=request.target,
+                plan.base_name,
+                dict(plan.base_input),
+                namespace=request.namespace,
+                description=request.description,
+                target=request.target,
                 timeout=request.timeout,
             )
             return RunActionOutcome(action_id, "RUNNING")
@@ -139,11 +145,16 @@ class RuntimeGateway:
         if self._runner is None or self._loop is None:
             raise EngineNotWired("Running an action synchronously")
         action_request = ActionRequest(
-            action_execution_id=str(uuid.uuid4()), action_name=name, input=given,
-            timeout=request.timeout, target=request.target, namespace=request.namespace,
+            action_execution_id=str(uuid.uuid4()),
+            action_name=name,
+            input=given,
+            timeout=request.timeout,
+            target=request.target,
+            namespace=request.namespace,
         )
         future = asyncio.run_coroutine_threadsafe(
-            self._runner.run_direct(action_request), self._loop)
+            self._runner.run_direct(action_request), self._loop
+        )
         wait = (request.timeout or DEFAULT_SYNC_TIMEOUT) + 5.0
         try:
             return future.result(timeout=wait)
@@ -159,10 +170,17 @@ class RuntimeGateway:
         """Keep the record of an action run synchronously with ``save_result``."""
         with self._runtime.db.transaction() as session:
             row = ActionExecution(
-                id=str(uuid.uuid4()), name=name, state=state, input=dict(request.input),
-                output=output, accepted=True, is_sync=True,
-                workflow_namespace=request.namespace, description=request.description,
-                project_id=DEFAULT_PROJECT, created_at=utc_now(),
+                id=str(uuid.uuid4()),
+                name=name,
+                state=state,
+                input=dict(request.input),
+                output=output,
+                accepted=True,
+                is_sync=True,
+                workflow_namespace=request.namespace,
+                description=request.description,
+                project_id=DEFAULT_PROJECT,
+                created_at=utc_now(),
             )
             session.add(row)
             session.flush()

@@ -57,6 +57,7 @@ def wait_state(server: LevanteServer, execution_id: str, states: tuple[str, ...]
 
 def running_action_of(server: LevanteServer, execution_id: str) -> dict[str, Any]:
     """The first action execution of the execution's first task, once it exists."""
+
     def probe() -> list[dict[str, Any]]:
         _, tasks = server.request("GET", f"/v2/executions/{execution_id}/tasks")
         if not tasks["tasks"]:
@@ -87,9 +88,7 @@ def test_pause_resume_and_async_result_through_the_cli(server: LevanteServer) ->
     assert wait_state(server, execution_id, FINISHED) == "SUCCESS"
     output = server.mistral("action-execution-get-output", action["id"]).stdout
     assert json.loads(output) == {"result": "ready"}
-    again = server.mistral(
-        "action-execution-update", action["id"], "--state", "SUCCESS", ok=False
-    )
+    again = server.mistral("action-execution-update", action["id"], "--state", "SUCCESS", ok=False)
     assert "already accepted" in again.stderr
 
 
@@ -138,6 +137,7 @@ def test_task_rerun_with_a_new_env(server: LevanteServer) -> None:
 
 def running_actions(server: LevanteServer, task_id: str, count: int) -> list[dict[str, Any]]:
     """The task's RUNNING action executions by iteration, once there are ``count`` of them."""
+
     def probe() -> list[dict[str, Any]]:
         _, body = server.request("GET", f"/v2/tasks/{task_id}/action_executions")
         return [a for a in body["action_executions"] if a["state"] == "RUNNING"]
@@ -147,9 +147,7 @@ def running_actions(server: LevanteServer, task_id: str, count: int) -> list[dic
 
 def report_result(server: LevanteServer, action_id: str, state: str, output: str) -> None:
     """Report an asynchronous action's result with the CLI."""
-    server.mistral(
-        "action-execution-update", action_id, "--state", state, "--output", output
-    )
+    server.mistral("action-execution-update", action_id, "--state", state, "--output", output)
 
 
 def failed_iteration_run(server: LevanteServer, words: list[str]) -> tuple[str, str]:

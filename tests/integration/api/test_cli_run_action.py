@@ -49,8 +49,11 @@ def test_run_sync_with_save_result_keeps_a_finished_record(server: LevanteServer
     status, body = server.request(
         "POST",
         "/v2/action_executions",
-        {"name": "std.echo", "input": {"output": 2}, "params": {"save_result": True,
-                                                               "run_sync": True}},
+        {
+            "name": "std.echo",
+            "input": {"output": 2},
+            "params": {"save_result": True, "run_sync": True},
+        },
     )
     assert (status, body["state"], body["accepted"]) == (201, "SUCCESS", True)
     assert body["id"] is not None
@@ -80,7 +83,8 @@ def test_run_action_refuses_bad_requests(server: LevanteServer) -> None:
     unknown = server.mistral("run-action", "std.nope", "{}", ok=False)
     assert "Failed to find action" in unknown.stderr
     status, body = server.request(
-        "POST", "/v2/action_executions",
+        "POST",
+        "/v2/action_executions",
         {"name": "std.echo", "input": {"output": 1}, "params": {"timeout": "soon"}},
     )
     assert status == 400 and "timeout" in body["faultstring"]
@@ -88,7 +92,8 @@ def test_run_action_refuses_bad_requests(server: LevanteServer) -> None:
 
 def test_run_action_timeout_and_target(server: LevanteServer) -> None:
     status, body = server.request(
-        "POST", "/v2/action_executions",
+        "POST",
+        "/v2/action_executions",
         {"name": "std.sleep", "input": {"seconds": 5}, "params": {"timeout": 0.5}},
     )
     assert (status, body["state"]) == (201, "ERROR")
