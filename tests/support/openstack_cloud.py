@@ -11,6 +11,10 @@ headers, servers with fixed and floating IPs, flavors, keypairs, hypervisors.
         env = cloud.os_environ()          # OS_AUTH_URL, OS_USERNAME, ...
         cloud.write_clouds_yaml(path)     # a clouds.yaml with cloud "standin"
 
+For SSH tests, list the hosts the SSH servers listen on:
+``StandInCloud(servers=servers_at(["127.0.0.2", "127.0.0.3"]))``; the cookbook's
+YAQL then publishes exactly those addresses.
+
 Run it alone (for the lab or a manual try): ``python -m tests.support.openstack_cloud
 --servers 20`` prints the ``OS_*`` variables and serves until interrupted.
 Standard library only.
@@ -22,7 +26,7 @@ import argparse
 import json
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -58,6 +62,14 @@ def default_servers(count: int = 3) -> list[StandInServer]:
     """``count`` servers vm1..vmN with fixed 10.0.0.N and floating 172.24.4.N."""
     return [
         StandInServer(f"vm{i}", f"10.0.0.{i}", f"172.24.4.{i}") for i in range(1, count + 1)
+    ]
+
+
+def servers_at(fixed_ips: Iterable[str], prefix: str = "vm") -> list[StandInServer]:
+    """A server per fixed IP (e.g. the loopback addresses of SSH test hosts), named vm1.."""
+    return [
+        StandInServer(f"{prefix}{i}", ip, f"172.24.4.{i % 250 + 1}")
+        for i, ip in enumerate(fixed_ips, start=1)
     ]
 
 

@@ -11,7 +11,7 @@ from levante.actions.openstack import OpenStackActionProvider
 from levante.executor import ActionRequest, OutcomeState
 from levante.executor.executor import Executor
 from levante.executor.source import InMemoryWorkSource
-from tests.support.openstack_cloud import StandInCloud
+from tests.support.openstack_cloud import StandInCloud, servers_at
 
 REGISTRY = ActionRegistry([OpenStackActionProvider()])
 
@@ -159,3 +159,15 @@ def test_input_signatures_come_from_the_client_methods(name: str, params: str) -
     descriptor = REGISTRY.get(name)
     assert descriptor.params_spec == params
     assert descriptor.description.startswith(("Get", "Find"))
+
+
+async def test_the_stand_in_lists_the_addresses_it_is_given(
+    no_os_env: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with StandInCloud(servers=servers_at(["127.0.0.2", "127.0.0.3"])) as cloud:
+        for key, value in cloud.os_environ().items():
+            monkeypatch.setenv(key, value)
+        servers = await result_of("nova.servers_list")
+    fixed = [a["addr"] for s in servers for a in s["addresses"]["private"]
+             if a["OS-EXT-IPS:type"] == "fixed"]
+    assert fixed == ["127.0.0.2", "127.0.0.3"]
