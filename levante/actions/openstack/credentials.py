@@ -127,6 +127,12 @@ def from_environ(environ: Mapping[str, str]) -> CloudCredentials | None:
     )
 
 
+def _implied_auth_type(auth: Mapping[str, Any]) -> str:
+    if "application_credential_id" in auth or "application_credential_name" in auth:
+        return "v3applicationcredential"
+    return "token" if "token" in auth and "password" not in auth else "password"
+
+
 def from_cloud_entry(entry: Mapping[str, Any], source: str) -> CloudCredentials:
     """Credentials from one clouds.yaml cloud entry (or the same shape from an input)."""
     auth = entry.get("auth")
@@ -137,7 +143,7 @@ def from_cloud_entry(entry: Mapping[str, Any], source: str) -> CloudCredentials:
     if verify and entry.get("cacert"):
         verify = str(entry["cacert"])
     return build(
-        str(entry.get("auth_type") or ("password" if "password" in auth else "token")),
+        str(entry.get("auth_type") or _implied_auth_type(auth)),
         dict(auth),
         region_name=entry.get("region_name") or None,
         interface=str(entry.get("interface") or entry.get("endpoint_type") or "public"),

@@ -10,7 +10,11 @@ from typing import Any
 import pytest
 
 from levante.actions import ActionContext, SecurityContext
-from levante.actions.openstack import OpenStackActionError, OpenStackActionProvider
+from levante.actions.openstack import (
+    OpenStackActionError,
+    OpenStackActionProvider,
+    resolve_credentials,
+)
 from tests.support.openstack_cloud import StandInCloud
 
 PROVIDER = OpenStackActionProvider()
@@ -148,3 +152,36 @@ def test_the_callers_keystone_token_is_used_when_the_execution_carries_one(
     assert names(descriptor.instantiate({}).run(context)) == ["vm1", "vm2", "vm3"]
     body = cloud.requests_to("/v3/auth/tokens")[-1].body
     assert body["auth"]["identity"]["methods"] == ["token"]
+
+
+def test_os_variables_are_read_with_keystoneauths_option_names() -> None:
+    found = resolve_credentials(environ={
+        "OS_AUTH_URL": "https://keystone.example:5000/v3", "OS_USERNAME": "ops",
+        "OS_PASSWORD": "pw", "OS_PROJECT_NAME": "fleet", "OS_USER_DOMAIN_NAME": "Corp",
+        "OS_PROJECT_DOMAIN_ID": "corp", "OS_REGION_NAME": "RegionTwo",
+        "OS_INTERFACE": "internal", "OS_CACERT": "/etc/ssl/cloud.pem",
+    })
+    assert found.auth_type == "password"
+    assert found.auth_options == {
+        "auth_url": "https://keystone.example:5000/v3", "username": "ops", "password": "pw",
+        "project_name": "fleet", "user_domain_name": "Corp", "project_domain_id": "corp",
+    }
+    assert (found.region_name, found.interface, found.verify) == (
+        "RegionTwo", "internal", "/etc/ssl/cloud.pem")
+
+
+def test_domains_default_as_the_openstack_cli_does_and_insecure_turns_off_checks() -> None:
+    found = resolve_credentials(environ={
+        "OS_AUTH_URL": "http://k/v3", "OS_USERNAME": "u", "OS_PASSWORD": "p",
+        "OS_PROJECT_NAME": "x", "OS_INSECURE": "true"})
+    assert found.auth_options["default_domain_id"] == "default"
+    assert found.verify is False
+
+
+def test_the_auth_type_follows_from_the_options_given() -> None:
+    app = resolve_credentials({"auth": {"auth_url": "http://k/v3",
+                                        "application_credential_id": "a",
+                                        "application_credential_secret": "s"}}, environ={})
+    token = resolve_credentials({"auth": {"auth_url": "http://k/v3", "token": "t"}}, environ={})
+    assert (app.auth_type, token.auth_type) == ("v3applicationcredential", "token")
+    assert "s" not in app.describe() and "'a'" in app.describe()
