@@ -230,7 +230,12 @@ class EngineRuntime:
     def _finish(self, unit: Unit, reports: list[tuple[str, str, Any]]) -> None:
         ids = sorted({aid for aid, _, _ in reports})
         owners: dict[str, tuple[str, str]] = {}
-        for start in range(0, len(ids), 500):
+        if not unit.lock:
+            # One writer (SQLite): the action rows cannot change under us, read them whole.
+            unit.reader.load_actions(ids)
+            owners = {aid: (a.task_execution_id, a.workflow_execution_id)
+                      for aid, a in unit.reader.actions.items() if aid in set(ids)}
+        for start in range(0, len(ids), 500) if unit.lock else ():
             stmt = select(ACTION.c.id, ACTION.c.task_execution_id,
                           ACTION.c.workflow_execution_id).where(
                 ACTION.c.id.in_(ids[start:start + 500]))

@@ -26,11 +26,9 @@ from levante.engine.runtime_rows import (
     ACTION,
     PENDING_START,
     QUEUE,
-    TASK,
     WF,
     SessionReader,
     action_row,
-    task_row,
     workflow_row,
 )
 from levante.engine.runtime_specs import SpecCache, resolve
@@ -41,6 +39,7 @@ from levante.store.rows import chunked
 from levante.store.sql import insert_ignoring_duplicates
 
 Observer = Callable[[ev.Event, list[cmd.Command]], None]
+_ROW_CHANGES = (cmd.UpdateAction, cmd.UpdateTask, cmd.UpdateWorkflow, cmd.CreateTask)
 _TIMERS = Timer.__table__
 
 
@@ -89,6 +88,8 @@ class Unit:
     def apply(self, c: cmd.Command) -> None:
         """Apply one command in this transaction."""
         r = self.reader
+        if not isinstance(c, _ROW_CHANGES):
+            r.flush_inserts()  # what follows may refer to a task created just before
         match c:
             case cmd.UpdateAction():
                 r.change("action", c.action_execution_id, c.changes)
@@ -103,8 +104,7 @@ class Unit:
                 self.session.execute(WF.insert(), [workflow_row(c.execution, snap, self.stamp())])
                 r.workflows[c.execution.id] = c.execution
             case cmd.CreateTask():
-                self.session.execute(TASK.insert(), [task_row(c.task, self.stamp())])
-                r.created_task(c.task)
+                r.created_task(c.task, self.stamp())
             case cmd.ScheduleActions():
                 self._schedule(c)
             case cmd.PromoteIdle():

@@ -5,7 +5,12 @@ over one transaction's Session. Rows read by id are kept (as records) for the
 rest of the transaction, and the runtime applies every command to them, so a
 batch of results for one task reads that task once. Column updates are held
 in a write-behind buffer (merged per row) and written with one ``executemany``
-per shape when the transaction ends or before any query that could see them.
+per shape when the transaction ends or before any query that could see them;
+a change that puts a column back to the value read is not written at all. A
+task row created by the transaction is inserted late, with the changes made to
+it since (so starting a task is one INSERT, not an INSERT and an UPDATE):
+:meth:`SessionReader.flush_inserts` writes it before any statement that may
+refer to it.
 On PostgreSQL a workflow or task row read by id is locked (``FOR UPDATE``).
 """
 
@@ -42,6 +47,29 @@ _TASK_COLS = [TASK.c[n] for n in _TASK_FIELDS]
 _ACTION_COLS = [ACTION.c[n] for n in _ACTION_FIELDS]
 _JSON_DICTS = {"input", "params", "context", "published_global", "runtime_context",
                "in_context", "published"}
+
+_MISSING = object()
+
+# Statements of the hot path, built once (building one costs more than running it on SQLite).
+_IDS = bindparam("ids", expanding=True)
+_LOAD_WF = select(*_WF_COLS).where(WF.c.id.in_(_IDS)).order_by(WF.c.id)
+_LOAD_TASK = select(*_TASK_COLS).where(TASK.c.id.in_(_IDS)).order_by(TASK.c.id)
+_LOAD_WF_LOCKED = _LOAD_WF.with_for_update()
+_LOAD_TASK_LOCKED = _LOAD_TASK.with_for_update()
+_LOAD_ACTION = select(*_ACTION_COLS).where(ACTION.c.id.in_(_IDS))
+_DEQUEUE = delete(QUEUE).where(QUEUE.c.action_execution_id.in_(_IDS))
+_UPDATES: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _update_statement(kind: str, table: Table, keys: tuple[str, ...]) -> Any:
+    """``UPDATE table SET k = :v_k, ... WHERE id = :_id`` for one set of columns (cached)."""
+    stmt = _UPDATES.get((kind, keys))
+    if stmt is None:
+        stmt = update(table).where(table.c.id == bindparam("_id")).values(
+            {k: bindparam("v_" + k) for k in keys})
+        if len(_UPDATES) < 256:
+            _UPDATES[(kind, keys)] = stmt
+    return stmt
 
 #: Rows of executions that started (they keep the spec they run); see ``SessionReader.children_of``.
 _STARTED = WF.c.spec.is_not(None)
@@ -153,30 +181,34 @@ class SessionReader:
         self._latest: dict[str, dict[str, str]] = {}
         self._pending: dict[tuple[str, str], dict[str, Any]] = {}
         self._dequeue: list[str] = []
+        self._stored: dict[tuple[str, str], Any] = {}
+        """Records as the database holds them (read, or last written), to skip no-op updates."""
+        self._new_tasks: dict[str, dt.datetime] = {}
+        """Tasks created by this transaction and not inserted yet, with their creation time."""
 
     # loading ---------------------------------------------------------------
     def load_workflows(self, ids: Iterable[str]) -> None:
         """Read (and on PostgreSQL lock, in id order) workflow rows not yet loaded."""
         wanted = sorted(set(ids) - self.workflows.keys())
         for chunk in chunked(wanted):
-            stmt = select(*_WF_COLS).where(WF.c.id.in_(chunk)).order_by(WF.c.id)
-            for row in self.session.execute(stmt.with_for_update() if self.lock else stmt):
-                self.workflows[row[0]] = workflow_record(row)
+            stmt = _LOAD_WF_LOCKED if self.lock else _LOAD_WF
+            for row in self.session.execute(stmt, {"ids": list(chunk)}):
+                self.workflows[row[0]] = self._stored[("workflow", row[0])] = workflow_record(row)
 
     def load_tasks(self, ids: Iterable[str]) -> None:
         """Read (and on PostgreSQL lock, in id order) task rows not yet loaded."""
         wanted = sorted(set(ids) - self.tasks.keys())
         for chunk in chunked(wanted):
-            stmt = select(*_TASK_COLS).where(TASK.c.id.in_(chunk)).order_by(TASK.c.id)
-            for row in self.session.execute(stmt.with_for_update() if self.lock else stmt):
-                self.tasks[row[0]] = task_record(row)
+            stmt = _LOAD_TASK_LOCKED if self.lock else _LOAD_TASK
+            for row in self.session.execute(stmt, {"ids": list(chunk)}):
+                self.tasks[row[0]] = self._stored[("task", row[0])] = task_record(row)
 
     def load_actions(self, ids: Iterable[str]) -> None:
         """Read action rows not yet loaded (their task rows must be locked already)."""
         wanted = sorted(set(ids) - self.actions.keys())
         for chunk in chunked(wanted):
-            for row in self.session.execute(select(*_ACTION_COLS).where(ACTION.c.id.in_(chunk))):
-                self.actions[row[0]] = action_record(row)
+            for row in self.session.execute(_LOAD_ACTION, {"ids": list(chunk)}):
+                self.actions[row[0]] = self._stored[("action", row[0])] = action_record(row)
 
     # ExecutionReader -------------------------------------------------------
     def workflow(self, execution_id: str) -> WorkflowExecution:
@@ -220,15 +252,17 @@ class SessionReader:
         if latest is None:
             latest = {}
             for task in self._tasks_where(TASK.c.workflow_execution_id == execution_id):
-                self.tasks.setdefault(task.id, task)
+                if task.id not in self.tasks:
+                    self.tasks[task.id] = self._stored[("task", task.id)] = task
                 latest[task.name] = task.id
             self._latest[execution_id] = latest
         found = latest.get(name)
         return self.tasks[found] if found is not None else None
 
-    def created_task(self, task: TaskExecution) -> None:
-        """Note a task inserted by this transaction."""
+    def created_task(self, task: TaskExecution, created_at: dt.datetime) -> None:
+        """Note a task created by this transaction (inserted at the next flush)."""
         self.tasks[task.id] = task
+        self._new_tasks[task.id] = created_at
         latest = self._latest.get(task.workflow_execution_id)
         if latest is not None:
             latest[task.name] = task.id
@@ -320,6 +354,8 @@ class SessionReader:
             self.workflows[row_id] = replace(self.workflow(row_id), **changes)
         elif kind == "task":
             self.tasks[row_id] = replace(self.task(row_id), **changes)
+            if row_id in self._new_tasks:
+                return  # not inserted yet: the insert carries it
         else:
             before = self.action(row_id)
             after = replace(before, **changes)
@@ -332,17 +368,43 @@ class SessionReader:
         """Drop loaded actions of a task after a set-based SQL update of them."""
         for aid in [a for a, r in self.actions.items() if r.task_execution_id == task_execution_id]:
             del self.actions[aid]
+            self._stored.pop(("action", aid), None)
+
+    def flush_inserts(self) -> None:
+        """Insert the task rows created since the last flush (before anything refers to them)."""
+        if not self._new_tasks:
+            return
+        rows = [task_row(self.tasks[i], at) for i, at in self._new_tasks.items()]
+        for i in self._new_tasks:
+            self._stored[("task", i)] = self.tasks[i]
+        self._new_tasks = {}
+        self.session.execute(TASK.insert(), rows)
+
+    def _unchanged(self, kind: str, row_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """``changes`` without the columns that still hold the value stored."""
+        stored = self._stored.get((kind, row_id))
+        if stored is None:
+            return changes
+        return {k: v for k, v in changes.items()
+                if k == "timeout" or getattr(stored, k, _MISSING) != v}
 
     def flush(self) -> None:
         """Write the held column changes (one executemany per table and set of columns)."""
+        self.flush_inserts()
         if self._dequeue:
             for chunk in chunked(self._dequeue):
-                self.session.execute(delete(QUEUE).where(QUEUE.c.action_execution_id.in_(chunk)))
+                self.session.execute(_DEQUEUE, {"ids": list(chunk)})
             self._dequeue = []
         if not self._pending:
             return
         groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
-        for (kind, row_id), changes in self._pending.items():
+        current = {"workflow": self.workflows, "task": self.tasks, "action": self.actions}
+        for (kind, row_id), held in self._pending.items():
+            changes = self._unchanged(kind, row_id, held)
+            if row_id in current[kind]:
+                self._stored[(kind, row_id)] = current[kind][row_id]
+            if not changes:
+                continue
             values = column_values(changes, self.now, kind)
             values["updated_at"] = self.now
             key = (kind, tuple(sorted(values)))
@@ -352,6 +414,4 @@ class SessionReader:
         tables = {"workflow": WF, "task": TASK, "action": ACTION}
         for (kind, keys), params in groups.items():
             table = tables[kind]
-            stmt = update(table).where(table.c.id == bindparam("_id")).values(
-                {k: bindparam("v_" + k) for k in keys})
-            self.session.execute(stmt, params)
+            self.session.execute(_update_statement(kind, table, keys), params)

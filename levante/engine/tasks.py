@@ -127,6 +127,7 @@ def schedule_iterations(
         finish_task(d, task, TaskState.SUCCESS, None)  # an empty list: SUCCESS with []
         return
     running = indexes if not cap else indexes[:cap]
+    task = d.update_task(task.id, items_started=task.items_started + len(running))
     safe_rerun = policy_flag(d, task, spec.safe_rerun, "safe-rerun")
     timeout = policy_number(d, task, spec.policies.timeout, "timeout") or None
     wf = d.workflow(task.workflow_execution_id)
@@ -158,7 +159,6 @@ def schedule_iterations(
                 safe_rerun=safe_rerun, target=target, timeout=timeout,
             ))
         d.schedule_actions(task.id, actions)
-    d.update_task(task.id, items_started=d.task(task.id).items_started + len(running))
 
 
 def on_iteration_finished(
@@ -200,7 +200,8 @@ def finish_task(d: Decision, task: TaskExecution, state: TaskState, info: str | 
 
     wf = d.workflow(task.workflow_execution_id)
     spec = d.task_spec(wf.id, task.name)
-    d.emit(cmd.CancelTimer(timeout_key(task)))
+    if spec.policies.timeout is not None:
+        d.emit(cmd.CancelTimer(timeout_key(task)))
     if state == TaskState.CANCELLED:
         task = _end(d, task, TaskEvent.CANCEL, info)
         flow.after_task(d, task)
@@ -216,7 +217,7 @@ def finish_task(d: Decision, task: TaskExecution, state: TaskState, info: str | 
                                     f"wait_after:{task.id}:{task.attempt}",
                                     {"state": state.value, "state_info": info}))
                 return
-        result = _result(d, task, spec)
+        result = _result(d, task, spec) if _reads_result(spec) else None
         if state == TaskState.SUCCESS and policy_flag(
             d, task, spec.policies.fail_on, "fail-on", result, True
         ):
@@ -268,6 +269,20 @@ def _end(d: Decision, task: TaskExecution, event: TaskEvent, info: str | None) -
     if task.state == TaskState.RUNNING_DELAYED and event == TaskEvent.FAIL:
         return d.update_task(task.id, state=TaskState.ERROR.value, state_info=info)
     return move(d, task, event, info)
+
+
+def _reads_result(spec: TaskSpec) -> bool:
+    """Whether ending the task evaluates anything that may read its result.
+
+    Transition conditions read it lazily through ``task()``; here only
+    fail-on, retry and publishing need it up front.
+    """
+    if spec.policies.fail_on is not None or spec.policies.retry is not None:
+        return True
+    clauses = (spec.on_success, spec.on_error, spec.on_complete, spec.on_skip)
+    return any(not p.is_empty() for p in (spec.publish, spec.publish_on_error,
+                                          spec.publish_on_skip)) or any(
+        c is not None and c.publish is not None and not c.publish.is_empty() for c in clauses)
 
 
 def _result(d: Decision, task: TaskExecution, spec: TaskSpec) -> Any:
