@@ -242,7 +242,8 @@ def evaluate_join(d: Decision, join: TaskExecution) -> None:
     if len(failed) > len(inbound) - need:
         finish_task(d, join, TaskState.ERROR, f"Failed by tasks: {failed}")
         return
-    blocked = [n for n in inbound if n not in failed and all(t.name != n for t in arrived)]
+    done = {t.name for t in arrived}.union(failed)
+    blocked = [n for n in inbound if n not in done]
     if join.state_info != f"Blocked by tasks: {blocked}":
         d.update_task(join.id, state_info=f"Blocked by tasks: {blocked}")
 
