@@ -8,6 +8,7 @@ context; a join exists once per workflow execution and fires once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from levante.engine import graph
@@ -29,21 +30,21 @@ def publish(d: Decision, task: TaskExecution, spec: TaskSpec, result: Any) -> No
     publishes nothing: Mistral 23 validates it and never applies it.
     """
     state = task.state
-    specs: list[PublishSpec] = []
-    if state == TaskState.SUCCESS:
-        specs += [spec.publish, *_clause_publish(spec.on_success)]
-    elif state == TaskState.ERROR:
-        specs += [spec.publish_on_error, *_clause_publish(spec.on_error)]
-    elif state == TaskState.SKIPPED:
-        specs += [spec.publish_on_skip, *_clause_publish(spec.on_skip)]
-    else:
+    own, clause = {
+        TaskState.SUCCESS: (spec.publish, spec.on_success),
+        TaskState.ERROR: (spec.publish_on_error, spec.on_error),
+        TaskState.SKIPPED: (spec.publish_on_skip, spec.on_skip),
+    }.get(TaskState(state), (None, None))
+    if own is None:
         return
-    specs += _clause_publish(spec.on_complete)
+    # Mistral's precedence for a key published twice: the on-clause of the
+    # outcome < the task's own publish < on-complete; nested maps are merged.
+    specs: list[PublishSpec] = [*_clause_publish(clause), own, *_clause_publish(spec.on_complete)]
     branch: dict[str, Any] = {}
     global_: dict[str, Any] = {}
     for p in specs:
-        branch.update(p.branch)
-        global_.update(p.global_)
+        branch = _merged(branch, p.branch)
+        global_ = _merged(global_, p.global_)
     if not branch and not global_:
         return
     ctx = task_context(d, task)
@@ -54,6 +55,17 @@ def publish(d: Decision, task: TaskExecution, spec: TaskSpec, result: Any) -> No
         wf = d.workflow(task.workflow_execution_id)
         d.update_workflow(wf.id, published_global={**wf.published_global, **values})
     d.update_task(task.id, published=published)
+
+
+def _merged(left: Mapping[str, Any], right: Mapping[str, Any]) -> dict[str, Any]:
+    """``right`` over ``left``; where both hold a map, the maps are merged the same way."""
+    out = dict(left)
+    for key, value in right.items():
+        if isinstance(out.get(key), Mapping) and isinstance(value, Mapping):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def _clause_publish(clause: OnClause | None) -> list[PublishSpec]:
