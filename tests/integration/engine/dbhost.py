@@ -19,7 +19,7 @@ from levante.engine import commands as cmd
 from levante.engine import events as ev
 from levante.engine.records import ActionExecution, ItemResult, TaskExecution, WorkflowExecution
 from levante.engine.runtime import ActionReport, EngineRuntime
-from levante.engine.runtime_rows import ACTION, QUEUE, TASK, SessionReader
+from levante.engine.runtime_rows import ACTION, QUEUE, TASK, WF, SessionReader
 from levante.engine.runtime_specs import checksum
 from levante.store import Database
 from levante.store.models import WorkflowDefinition
@@ -126,6 +126,12 @@ class DbRehearsalHost:
     def results_of(self, task_id: str) -> list[ItemResult]:
         with self._reader() as r:
             return r.results_of(task_id)
+
+    def executions_of(self, workflow_name: str) -> list[str]:
+        with self.db.read() as session:
+            return list(session.scalars(select(WF.c.id).where(
+                WF.c.workflow_name == workflow_name, WF.c.spec.is_not(None))
+                .order_by(WF.c.created_at, WF.c.id)))
 
     def action_counts(self) -> Counter[str]:
         with self.db.read() as session:

@@ -38,6 +38,7 @@ class RehearsalHost(Protocol):
     def latest_task(self, execution_id: str, name: str) -> TaskExecution | None: ...
     def results_of(self, task_id: str) -> list[ItemResult]: ...
     def action_counts(self) -> Counter[str]: ...
+    def executions_of(self, workflow_name: str) -> list[str]: ...
     def states_seen(self) -> set[tuple[str, str]]: ...
 
 
@@ -104,6 +105,10 @@ class MemoryRehearsalHost:
 
     def results_of(self, task_id: str) -> list[ItemResult]:
         return self.host.results_of(task_id)
+
+    def executions_of(self, workflow_name: str) -> list[str]:
+        return [wf.id for wf in self.host.workflows.values()
+                if wf.workflow_name == workflow_name]
 
     def action_counts(self) -> Counter[str]:
         h = self.host
@@ -181,12 +186,14 @@ class Rehearsal:
         ((name, args),) = op.items()
         args = args or {}
         wf_id = self.exec_id
+        if "in" in args:  # the latest execution of that (sub-)workflow
+            wf_id = self.host.executions_of(args["in"])[-1]
         if name == "pause":
             self.host.send(ev.PauseWorkflow(wf_id, args.get("msg")))
         elif name == "resume":
             self.host.send(ev.ResumeWorkflow(wf_id, args.get("env")))
         elif name == "cancel":
-            self.host.send(ev.CancelWorkflow(args.get("execution", wf_id), args.get("msg")))
+            self.host.send(ev.CancelWorkflow(wf_id, args.get("msg")))
         elif name == "fail":
             self.host.send(ev.FailWorkflow(wf_id, args.get("msg")))
         elif name == "rerun":
@@ -241,6 +248,9 @@ class Rehearsal:
             assert expect["output_result_contains"] in str(wf.output.get("result"))
         if "published_global" in expect:
             assert wf.published_global == expect["published_global"]
+        for name, states in (expect.get("executions") or {}).items():
+            got = [h.workflow(i).state for i in h.executions_of(name)]
+            assert got == states, (name, got)
         if "tasks" in expect:
             actual = [{t.name: t.state} for t in tasks]
             assert actual == expect["tasks"], actual
