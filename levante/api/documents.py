@@ -11,6 +11,8 @@ import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+import yaml
+
 from levante.api.errors import BadRequest
 from levante.lang import ValidationError
 from levante.lang.spec import Location
@@ -31,6 +33,8 @@ def parse_or_400(parse: Callable[..., T], text: str, namespace: str = "") -> T:
         return parse(text, namespace=namespace)
     except ValidationError as error:
         raise BadRequest(str(error)) from None
+    except yaml.YAMLError as error:
+        raise BadRequest(f"Invalid YAML: {error}") from None
 
 
 def validation_result(parse: Callable[..., Any], text: str) -> dict[str, Any]:
@@ -41,6 +45,9 @@ def validation_result(parse: Callable[..., Any], text: str) -> dict[str, Any]:
         parse(text)
     except ValidationError as error:
         return {"valid": False, "error": str(error)}
+    except yaml.YAMLError as error:
+        # Characters YAML does not allow (control characters) stop its reader.
+        return {"valid": False, "error": f"Invalid YAML: {error}"}
     return {"valid": True}
 
 

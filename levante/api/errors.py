@@ -87,6 +87,8 @@ def plain_faults(request: Request) -> None:
 
 def fault_response(request: Request, status_code: int, message: str) -> JSONResponse:
     """The error body Mistral would send for ``request``."""
+    # A message may quote the request; lone surrogates there cannot be sent as UTF-8.
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")
     body: dict[str, Any] = {"faultstring": message}
     if getattr(request.state, "fault_style", "wsme") != "plain":
         body["faultcode"] = "Server" if status_code >= 500 else "Client"
