@@ -233,8 +233,9 @@ class EngineRuntime:
         if not unit.lock:
             # One writer (SQLite): the action rows cannot change under us, read them whole.
             unit.reader.load_actions(ids)
-            owners = {aid: (a.task_execution_id, a.workflow_execution_id)
-                      for aid, a in unit.reader.actions.items() if aid in set(ids)}
+            loaded = unit.reader.actions
+            owners = {aid: (loaded[aid].task_execution_id, loaded[aid].workflow_execution_id)
+                      for aid in ids if aid in loaded}
         for start in range(0, len(ids), 500) if unit.lock else ():
             stmt = select(ACTION.c.id, ACTION.c.task_execution_id,
                           ACTION.c.workflow_execution_id).where(

@@ -127,6 +127,7 @@ def schedule_iterations(
         finish_task(d, task, TaskState.SUCCESS, None)  # an empty list: SUCCESS with []
         return
     running = indexes if not cap else indexes[:cap]
+    started = set(running)
     task = d.update_task(task.id, items_started=task.items_started + len(running))
     safe_rerun = policy_flag(d, task, spec.safe_rerun, "safe-rerun")
     timeout = policy_number(d, task, spec.policies.timeout, "timeout") or None
@@ -140,7 +141,7 @@ def schedule_iterations(
                 execution_id=d.new_id(), task_execution_id=task.id,
                 workflow_execution_id=wf.id, workflow_name=str(name), input=child_input,
                 root_execution_id=wf.root_execution_id or wf.id, item_index=i,
-                namespace=wf.workflow_namespace, idle=i not in running, workbook=workbook,
+                namespace=wf.workflow_namespace, idle=i not in started, workbook=workbook,
             ))
     else:
         raw_name = spec.action or "std.noop"
@@ -154,7 +155,7 @@ def schedule_iterations(
             actions.append(ActionExecution(
                 id=d.new_id(), name=name, task_execution_id=task.id,
                 workflow_execution_id=wf.id,
-                state=(ActionState.RUNNING if i in running else ActionState.IDLE).value,
+                state=(ActionState.RUNNING if i in started else ActionState.IDLE).value,
                 item_index=i, attempt=task.attempt, input=action_in,
                 safe_rerun=safe_rerun, target=target, timeout=timeout,
             ))
