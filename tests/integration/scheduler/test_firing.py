@@ -184,6 +184,8 @@ def test_batches_fire_many_triggers_each_exactly_once(cron: Cron) -> None:
     first = max(next_time(cron.create(name)) for name in names)
     cron.clock.set(first)
     records = cron.scheduler.fire_due()
-    assert sorted(r.trigger_name for r in records) == sorted(names)
+    # (Creating them may straddle a minute: an older fire time is then recorded as missed.)
+    started = [r.trigger_name for r in records if r.outcome is RunOutcome.STARTED]
+    assert sorted(started) == sorted(names)
     with cron.db.read() as session:
-        assert session.scalar(select(func.count()).select_from(CronTriggerRun)) == 120
+        assert session.scalar(select(func.count()).select_from(CronTriggerRun)) == len(records)
