@@ -54,9 +54,21 @@ def timestamps(row: Any, names: Iterable[str] = ("created_at", "updated_at")) ->
     return {name: format_timestamp(getattr(row, name, None)) for name in names}
 
 
+class SafeJSONResponse(JSONResponse):
+    """JSON that can always be sent: strings with lone surrogates (possible in
+    anything a client sent, echoed back) are written as ``\\uXXXX`` escapes."""
+
+    def render(self, content: Any) -> bytes:
+        """UTF-8 JSON, or ASCII-escaped JSON when the text cannot be encoded."""
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
+
+
 def json_response(body: Any, status_code: int = 200) -> JSONResponse:
     """A JSON answer with the content type Mistral sends."""
-    return JSONResponse(body, status_code=status_code, media_type=JSON_UTF8)
+    return SafeJSONResponse(body, status_code=status_code, media_type=JSON_UTF8)
 
 
 def no_content() -> Response:

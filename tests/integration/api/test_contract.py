@@ -23,7 +23,7 @@ from tests.integration.api.server import MISTRAL, LevanteServer, client_env
 
 CONTRACT = Path(__file__).resolve().parents[3].parent / "shared" / "mistral-contract"
 
-#: Captured commands whose behaviour needs no engine, in the reference's order.
+#: Captured commands whose answers do not depend on earlier executions' ids or timing.
 COMMANDS = (
     "workflow-create",
     "workflow-create_duplicate",
@@ -38,6 +38,8 @@ COMMANDS = (
     "execution-create_unknown_workflow",
     "execution-get_not_found",
     "run-action_unknown_action",
+    "run-action",
+    "run-action_save_result",
     "action-get",
     "cron-trigger-create",
     "cron-trigger-create_duplicate",

@@ -69,3 +69,19 @@ def test_version_documents_health_and_openapi(client: TestClient) -> None:
     assert client.get("/health").json()["status"] == "ok"
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/v2/workflows", "/v2/cron_triggers", "/v2/executions"} <= set(paths)
+
+
+def test_yaml_with_control_characters_is_a_400(client: TestClient) -> None:
+    answer = client.post("/v2/workflows", content="\x07", headers=TEXT)
+    assert answer.status_code == 400
+    assert "control characters" in answer.json()["faultstring"]
+    checked = client.post("/v2/workbooks/validate", content="a: \x14", headers=TEXT)
+    assert checked.status_code == 200 and checked.json()["valid"] is False
+
+
+def test_echoed_lone_surrogates_are_sent_escaped() -> None:
+    from levante.api.wire import json_response
+
+    answer = json_response({"error": "bad key x\udaf4"})
+    assert answer.body == b'{"error":"bad key x\\udaf4"}'
+    assert json_response({"name": "caf\u00e9"}).body == '{"name":"café"}'.encode()
