@@ -14,7 +14,7 @@ import argparse
 import json
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -70,6 +70,8 @@ EXTRA_COLUMNS = tuple(
 OVERLAP_POLICIES = ("allow", "forbid", "replace")
 MISSED_RUN_POLICIES = ("run_once", "skip", "run_all")
 FIRST_TIME_FORMAT = "%Y-%m-%d %H:%M"
+#: What ``update --count none`` / ``--missed-run-limit none`` parse to: sent as ``null``.
+NO_LIMIT = "none"
 
 
 def register(subparsers: Any) -> None:
@@ -112,9 +114,9 @@ def register(subparsers: Any) -> None:
                         help="new workflow input: JSON text, or @file / a file holding JSON")
     parser.add_argument("--params", metavar="JSON|@FILE",
                         help="new workflow params: JSON text, or @file / a file holding JSON")
-    parser.add_argument("--count", type=int, metavar="<integer>",
-                        help="new number of remaining executions (at least 1)")
-    _add_option_arguments(parser)
+    parser.add_argument("--count", type=_int_or_none, metavar="<integer>|none",
+                        help="new number of remaining executions (at least 1; none: no limit)")
+    _add_option_arguments(parser, limit_type=_int_or_none)
 
     for name, handler, summary in (
         ("cron-trigger-pause", pause, "Pause a cron trigger: it does not fire until resumed."),
@@ -127,7 +129,18 @@ def register(subparsers: Any) -> None:
     cron_trigger_runs.register(subparsers)
 
 
-def _add_option_arguments(parser: argparse.ArgumentParser) -> None:
+def _int_or_none(text: str) -> int | str:
+    """An integer argument of ``update``, or ``none`` to remove the limit."""
+    if text.strip().lower() == "none":
+        return NO_LIMIT
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer or none, got {text!r}") from None
+
+
+def _add_option_arguments(parser: argparse.ArgumentParser, *,
+                          limit_type: Callable[[str], Any] = int) -> None:
     """Levante's trigger options, shared by ``create`` and ``update`` (REST field names)."""
     parser.add_argument("--time-zone", metavar="<IANA name>",
                         help="time zone of the pattern, e.g. Europe/Paris (default: UTC)")
@@ -137,8 +150,8 @@ def _add_option_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--missed-run-policy", choices=MISSED_RUN_POLICIES,
                         help="fire times missed during downtime: run once now (run_once, the "
                         "default), skip them, or run each (run_all, up to --missed-run-limit)")
-    parser.add_argument("--missed-run-limit", type=int, metavar="<integer>",
-                        help="most missed runs started by run_all")
+    parser.add_argument("--missed-run-limit", type=limit_type, metavar="<integer>",
+                        help="most missed runs started by run_all (default 10)")
     parser.add_argument("--jitter", type=int, metavar="SECONDS", dest="jitter_seconds",
                         help="start each run after a random delay of up to SECONDS")
 
@@ -147,7 +160,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     """The REST fields of the option arguments that were given."""
     fields = ("time_zone", "overlap_policy", "missed_run_policy", "missed_run_limit",
               "jitter_seconds")
-    return {name: getattr(args, name) for name in fields if getattr(args, name) is not None}
+    given = {name: getattr(args, name) for name in fields if getattr(args, name) is not None}
+    return {name: None if value == NO_LIMIT else value for name, value in given.items()}
 
 
 def json_argument(value: str | None, what: str) -> dict[str, Any]:
@@ -260,7 +274,7 @@ def update(client: ApiClient, args: argparse.Namespace) -> int:
     if args.params is not None:
         body["workflow_params"] = json_argument(args.params, "--params")
     if args.count is not None:
-        body["remaining_executions"] = args.count
+        body["remaining_executions"] = None if args.count == NO_LIMIT else args.count
     if not body:
         raise UsageError("nothing to change: give --pattern, --input, --params, --count or an "
                          "option such as --time-zone or --overlap-policy")

@@ -136,6 +136,13 @@ def test_update_changes_the_trigger_in_place(
     shown = levante.json("cron-trigger-get", "ct_update")
     assert json.loads(str(shown["Params"])) == {"env": None}
     assert shown["Pattern"] == "15 4 * * *"
+    unlimited = levante.json("cron-trigger-update", "ct_update", "--count", "none",
+                             "--missed-run-policy", "run_all", "--missed-run-limit", "4")
+    assert unlimited["Remaining executions"] is None and unlimited["Missed run limit"] == 4
+    cleared = levante.json("cron-trigger-update", "ct_update", "--missed-run-limit", "none")
+    assert "Missed run limit" not in cleared and cleared["Missed run policy"] == "run_all"
+    zero = levante("cron-trigger-update", "ct_update", "--count", "0", ok=False)
+    assert "remaining_executions must be at least 1" in zero.err
     wrong = levante("cron-trigger-update", "ct_update", "--input", '{"colour": "red"}', ok=False)
     assert "missing=['target']" in wrong.err and "unexpected=['colour']" in wrong.err
     zone = levante("cron-trigger-update", "ct_update", "--time-zone", "Nowhere/City", ok=False)
