@@ -20,6 +20,7 @@ from levante.api.errors import EXCEPTION_HANDLERS
 RESOURCE_MODULES: tuple[str, ...] = (
     "levante.api.root",
     "levante.api.metrics",
+    "levante.api.cluster",
     "levante.api.workbooks",
     "levante.api.workflows",
     "levante.api.members",

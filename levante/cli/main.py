@@ -14,6 +14,7 @@ from collections.abc import Sequence
 COMMAND_MODULES: tuple[str, ...] = (
     "levante.cli.validate",
     "levante.cli.server",
+    "levante.cli.cluster",
     "levante.cli.run",
     "levante.cli.client.workflows",
     "levante.cli.client.workbooks",

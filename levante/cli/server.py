@@ -1,4 +1,4 @@
-"""``levante server``: serve Mistral's REST API v2 (and later the engine) from one process.
+"""``levante server``: one Levante node — REST API v2, engine, executor and scheduler.
 
 Migrates the database at start, then serves with uvicorn until SIGTERM or
 Ctrl-C; both stop accepting connections and let in-flight requests (each one
@@ -46,6 +46,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"database URL: sqlite:///PATH or postgresql://... (default {default_url()})",
     )
     parser.add_argument(
+        "--role",
+        default="all",
+        metavar="ROLES",
+        help="what this node does, comma-separated: api, engine (takes over dead nodes' "
+        "work), executor, scheduler (timers, cron); default all. Without api no port is "
+        "opened.",
+    )
+    parser.add_argument(
+        "--executor-name",
+        default=None,
+        metavar="NAME",
+        help="run the actions of tasks whose 'target' is NAME (and untargeted ones)",
+    )
+    parser.add_argument(
+        "--lease-seconds",
+        type=float,
+        default=None,
+        metavar="S",
+        help="a dead node's work is taken over after S seconds without its heartbeat (10)",
+    )
+    parser.add_argument(
+        "--heartbeat-seconds",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds between heartbeats and looks for dead nodes (2)",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=("debug", "info", "warning", "error"),
@@ -61,8 +89,14 @@ def run(args: argparse.Namespace) -> int:
 
     from levante.api.app import create_app
     from levante.api.context import ApiContext
+    from levante.node.cluster import Role, RoleError
     from levante.store import Database
 
+    try:
+        config = _node_config(args)
+    except (RoleError, ValueError) as error:
+        print(f"levante server: {error}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=args.log_level.upper(), format=LOG_FORMAT)
     log = logging.getLogger("levante.server")
     database = Database(args.db)
@@ -71,8 +105,17 @@ def run(args: argparse.Namespace) -> int:
     except SQLAlchemyError as error:
         print(f"levante server: cannot prepare the database {database!r}: {error}", file=sys.stderr)
         return 1
+    roles = ",".join(sorted(config.roles))
+    if Role.API not in config.roles:
+        log.info("database %r ready; node with roles %s (no REST API)", database, roles)
+        try:
+            asyncio.run(_run_node(database, config))
+        finally:
+            database.dispose()
+        log.info("stopped")
+        return 0
     app = create_app(ApiContext(db=database))
-    config = uvicorn.Config(
+    uvicorn_config = uvicorn.Config(
         app,
         host=args.host,
         port=args.port,
@@ -80,31 +123,67 @@ def run(args: argparse.Namespace) -> int:
         log_config=None,
         timeout_graceful_shutdown=30,
     )
-    server = uvicorn.Server(config)
-    log.info("database %r ready; REST API at http://%s:%d/v2", database, args.host, args.port)
+    server = uvicorn.Server(uvicorn_config)
+    log.info("database %r ready; roles %s; REST API at http://%s:%d/v2",
+             database, roles, args.host, args.port)
     # uvicorn stops gracefully on SIGTERM/SIGINT, then re-raises the signal to the handler
     # that was installed before it; a no-op one makes a requested stop exit with status 0.
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, _stop_requested)
     try:
-        asyncio.run(_serve(server, database, app.state.levante))
+        asyncio.run(_serve(server, database, app.state.levante, config))
     finally:
         database.dispose()
     log.info("stopped")
     return 0 if server.started else 1
 
 
-async def _serve(server: Any, database: Any, ctx: Any) -> None:
+def _node_config(args: argparse.Namespace) -> Any:
+    """The node's settings from the command line (raises RoleError / ValueError)."""
+    from levante.node import NodeConfig
+    from levante.node.cluster import parse_roles
+
+    lease = NodeConfig.lease_seconds if args.lease_seconds is None else args.lease_seconds
+    beat = (NodeConfig.heartbeat_interval if args.heartbeat_seconds is None
+            else args.heartbeat_seconds)
+    if lease <= 0 or beat <= 0:
+        raise ValueError("--lease-seconds and --heartbeat-seconds must be positive")
+    if beat >= lease:
+        raise ValueError(
+            f"--heartbeat-seconds ({beat:g}) must be shorter than --lease-seconds "
+            f"({lease:g}), or live nodes would be taken for dead"
+        )
+    return NodeConfig(
+        roles=parse_roles(args.role),
+        executor_name=args.executor_name or None,
+        lease_seconds=lease,
+        heartbeat_interval=beat,
+    )
+
+
+async def _serve(server: Any, database: Any, ctx: Any, config: Any) -> None:
     """Run the engine node (executor, timers) beside the API in one event loop."""
     from levante.node import Node
     from levante.node.gateway import RuntimeGateway
 
-    async with Node(database) as node:
+    async with Node(database, config) as node:
         ctx.engine = RuntimeGateway(
             node.runtime, runner=node.executor, loop=asyncio.get_running_loop(),
             registry=ctx.actions,
         )
         await server.serve()
+
+
+async def _run_node(database: Any, config: Any) -> None:
+    """Run a node without the REST API until SIGTERM or Ctrl-C."""
+    from levante.node import Node
+
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(stop_signal, stopped.set)
+    async with Node(database, config):
+        await stopped.wait()
 
 
 def _stop_requested(signum: int, frame: FrameType | None) -> None:

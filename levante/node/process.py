@@ -1,4 +1,4 @@
-"""One Levante node: engine runtime, executor and timers sharing one database."""
+"""One Levante node: engine runtime, executor, timers and cluster duties sharing one database."""
 
 from __future__ import annotations
 
@@ -8,14 +8,18 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from levante.engine.runtime import EngineRuntime
 from levante.executor import Executor, ExecutorConfig
+from levante.node.cluster import ALL_ROLES, Membership, Role
+from levante.node.wakeup import ClusterWakeup, backoff_delays
 from levante.node.work_source import DatabaseWorkSource
 from levante.scheduler import CronLoop, CronScheduler, SchedulerConfig
-from levante.store import Database, nodes
+from levante.store import Database
 from levante.store.types import utc_now
 
 T = TypeVar("T")
@@ -24,54 +28,86 @@ LOG = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class NodeConfig:
-    """How a node runs. The defaults suit an embedded single process."""
+    """How a node runs. The defaults suit an embedded single process and a cluster alike."""
 
+    #: What this node does (``--role``); every role unless told otherwise.
+    roles: frozenset[Role] = ALL_ROLES
     #: Name that task ``target`` values select (``--executor-name``).
     executor_name: str | None = None
-    #: Seconds a claim on queued work lasts without a heartbeat.
-    lease_seconds: float = 30.0
+    #: Seconds a claim (and the node's heartbeat) lasts without renewal: after
+    #: that, another node takes the work over. Running actions renew their
+    #: claims every third of it.
+    lease_seconds: float = 10.0
+    #: Seconds between the node's heartbeats (and its looks for dead nodes' work).
+    heartbeat_interval: float = 2.0
     #: Longest sleep (s) of the timer loop when no timer is due sooner.
     timer_poll: float = 1.0
-    #: Seconds between looks for work lost by dead nodes.
-    recovery_interval: float = 5.0
+    #: Longest pause (s) between retries of a loop whose database work failed.
+    longest_backoff: float = 5.0
     executor: ExecutorConfig = field(default_factory=ExecutorConfig)
-    #: Cron triggers: fired by every node (exactly once between them); ``None``: not here.
+    #: Cron triggers: fired by every scheduler node (exactly once between them);
+    #: ``None``: not here.
     cron: SchedulerConfig | None = field(default_factory=SchedulerConfig)
 
 
 class Node:
-    """Runs the executor and the timer loop of one process until stopped.
+    """Runs the executor, the timer loop and the cluster duties of one process until stopped.
 
     Use ``async with Node(db): ...``; ``node.runtime`` is the engine runtime
-    that starts and steers executions.
+    that starts and steers executions. Which loops run depends on the roles.
     """
 
     def __init__(self, db: Database, config: NodeConfig | None = None) -> None:
         """A node over ``db``; nothing runs before :meth:`start`."""
         self.db = db
         self.config = config or NodeConfig()
-        self.node_id = ""
         self._db_thread = ThreadPoolExecutor(1, thread_name_prefix="levante-db")
         self._timers_due = asyncio.Event()
         self._source: DatabaseWorkSource | None = None
         self._executor: Executor | None = None
+        self._wakeup: ClusterWakeup | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self.runtime = EngineRuntime(db, on_work=self._on_work)
+        self.membership = Membership(
+            db, self.runtime, roles=self.config.roles,
+            executor_name=self.config.executor_name, lease_seconds=self.config.lease_seconds,
+        )
         # Cron triggers (levante.scheduler): one loop on its own database thread.
         self.cron: CronLoop | None = None
-        if self.config.cron is not None:
+        if self.config.cron is not None and Role.SCHEDULER in self.config.roles:
             self.cron = CronLoop(CronScheduler(db, self.runtime, config=self.config.cron))
+
+    @property
+    def node_id(self) -> str:
+        """This node's id in ``nodes`` ("" before :meth:`start`)."""
+        return self.membership.node_id
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """What this node does."""
+        return self.config.roles
 
     @property
     def executor(self) -> Executor | None:
         """The running executor (None before :meth:`start` and after :meth:`stop`)."""
         return self._executor
 
+    @property
+    def wakeup(self) -> ClusterWakeup | None:
+        """Cross-node wake-ups (PostgreSQL only; None on SQLite)."""
+        return self._wakeup
+
     def _on_work(self) -> None:
-        # Called after a commit that enqueued work or set a timer, on the database thread.
-        if self._source is not None and self._loop is not None:
+        # Called after a commit that enqueued work or set a timer, on a database thread.
+        self._wake_local()
+        if self._wakeup is not None:
+            self._wakeup.announce()
+
+    def _wake_local(self) -> None:
+        if self._source is not None:
             self._source.wake()
+        if self._loop is not None:
             self._loop.call_soon_threadsafe(self._timers_due.set)
 
     async def in_db(self, work: Callable[[], T]) -> T:
@@ -79,26 +115,35 @@ class Node:
         return await asyncio.get_running_loop().run_in_executor(self._db_thread, work)
 
     async def start(self) -> None:
-        """Recover work of dead processes, then start the executor and the timer loop."""
+        """Register, recover work of dead processes, then start the loops of this node's roles."""
         cfg = self.config
         self._loop = asyncio.get_running_loop()
-        self.node_id = await self.in_db(self._register)
-        self._source = DatabaseWorkSource(
-            self.db,
-            self.runtime,
-            node_id=self.node_id,
-            db_thread=self._db_thread,
-            executor_name=cfg.executor_name,
-            lease_seconds=cfg.lease_seconds,
-        )
-        await self.in_db(self._recover)
-        self._executor = Executor(self._source, config=cfg.executor)
-        await self._executor.start()
+        await self.in_db(self.membership.register)
+        if Role.EXECUTOR in cfg.roles:
+            self._source = DatabaseWorkSource(
+                self.db,
+                self.runtime,
+                node_id=self.node_id,
+                db_thread=self._db_thread,
+                executor_name=cfg.executor_name,
+                lease_seconds=cfg.lease_seconds,
+            )
+        if self.db.is_postgresql:
+            self._wakeup = ClusterWakeup(
+                self.db.url, self.node_id, self._wake_local, longest_backoff=cfg.longest_backoff
+            )
+            await self.in_db(self._wakeup.start)
+        await self.in_db(self.membership.recover)
+        if self._source is not None:
+            # Claims are renewed well within their lease, whatever the executor's default.
+            executor_config = replace(cfg.executor, heartbeat_interval=min(
+                cfg.executor.heartbeat_interval, cfg.lease_seconds / 3))
+            self._executor = Executor(self._source, config=executor_config)
+            await self._executor.start()
         loop = asyncio.get_running_loop()
-        self._tasks = [
-            loop.create_task(self._timer_loop(), name="node-timers"),
-            loop.create_task(self._recovery_loop(), name="node-recovery"),
-        ]
+        self._tasks = [loop.create_task(self._membership_loop(), name="node-membership")]
+        if Role.SCHEDULER in cfg.roles:
+            self._tasks.append(loop.create_task(self._timer_loop(), name="node-timers"))
         if self.cron is not None:
             self._tasks.append(loop.create_task(self.cron.run(), name="node-cron"))
 
@@ -113,8 +158,15 @@ class Node:
         if self._executor is not None:
             await self._executor.stop(grace)
             self._executor = None
+        if self._wakeup is not None:
+            await self.in_db(self._wakeup.stop)
+            self._wakeup = None
         if self.node_id:
-            await self.in_db(self._unregister)
+            try:
+                await self.in_db(self.membership.unregister)
+            except SQLAlchemyError:
+                LOG.exception("could not unregister node %s; others will find it dead",
+                              self.node_id)
         self._db_thread.shutdown(wait=True)
 
     async def __aenter__(self) -> Node:
@@ -124,48 +176,26 @@ class Node:
     async def __aexit__(self, *_exc: object) -> None:
         await self.stop()
 
-    def _register(self) -> str:
-        with self.db.transaction() as session:
-            row = nodes.register_node(
-                session,
-                roles=("engine", "executor", "scheduler"),
-                executor_name=self.config.executor_name,
-                lease_seconds=self.config.lease_seconds,
-            )
-            return row.id
-
-    def _unregister(self) -> None:
-        with self.db.transaction() as session:
-            nodes.remove_nodes(session, [self.node_id])
-
-    def _recover(self) -> None:
-        """Heartbeat, then hand the work of dead nodes (and expired leases) to the engine."""
-        with self.db.transaction() as session:
-            nodes.heartbeat(session, self.node_id)
-            dead = nodes.dead_nodes(session)
-        recovery = self.runtime.recover_lost_actions(dead, expired=True)
-        if recovery.requeued or recovery.failed:
-            LOG.warning(
-                "took over work of lost executors: %d re-queued (safe-rerun), %d failed",
-                len(recovery.requeued), len(recovery.failed),
-            )
-        if dead:
-            with self.db.transaction() as session:
-                nodes.remove_nodes(session, dead)
-
-    async def _recovery_loop(self) -> None:
+    async def _membership_loop(self) -> None:
+        """Heartbeat and take over dead nodes' work, every ``heartbeat_interval``."""
+        interval = self.config.heartbeat_interval
+        delay = backoff_delays(interval, self.config.longest_backoff)
         while True:
-            await asyncio.sleep(self.config.recovery_interval)
             try:
-                await self.in_db(self._recover)
+                await self.in_db(self.membership.heartbeat)
+                await self.in_db(self.membership.recover)
             except Exception:
-                # Keep the node alive; the next round retries.
-                LOG.exception(
-                    "recovering lost work failed; retrying in %ss", self.config.recovery_interval
-                )
+                # The database may be restarting: keep the node alive and try again.
+                pause = delay()
+                LOG.exception("heartbeat or take-over failed; retrying in %.1fs", pause)
+                await asyncio.sleep(pause)
+                continue
+            delay = backoff_delays(interval, self.config.longest_backoff)
+            await asyncio.sleep(interval)
 
     async def _timer_loop(self) -> None:
         poll = self.config.timer_poll
+        delay = backoff_delays(0.1, self.config.longest_backoff)
         while True:
             try:
                 fired = await self.in_db(self.runtime.fire_due_timers)
@@ -174,13 +204,15 @@ class Node:
                 due = await self.in_db(self.runtime.next_timer_due)
             except Exception:
                 # A failed round (e.g. the database restarting) is retried after a pause.
-                LOG.exception("firing timers failed; retrying in %ss", poll)
-                await asyncio.sleep(poll)
+                pause = delay()
+                LOG.exception("firing timers failed; retrying in %.1fs", pause)
+                await asyncio.sleep(pause)
                 continue
-            delay = poll if due is None else _seconds_until(due, poll)
+            delay = backoff_delays(0.1, self.config.longest_backoff)
+            wait = poll if due is None else _seconds_until(due, poll)
             self._timers_due.clear()
             try:
-                async with asyncio.timeout(delay):
+                async with asyncio.timeout(wait):
                     await self._timers_due.wait()
             except TimeoutError:
                 pass

@@ -14,11 +14,12 @@ from levante.engine.runtime import EngineRuntime
 from levante.executor import ActionOutcome, ActionRequest
 from levante.store import Database
 from levante.store import queue as work_queue
-from levante.store.models import ActionExecution
+from levante.store.models import ActionExecution, WorkItem
 
 T = TypeVar("T")
 
 _A = ActionExecution.__table__.c
+_Q = WorkItem.__table__.c
 _REQUEST_COLUMNS = (
     _A.id,
     _A.name,
@@ -63,6 +64,8 @@ class DatabaseWorkSource:
         self._loop = asyncio.get_running_loop()
         # action execution id -> queue entry id, for lease renewal.
         self._entries: dict[str, int] = {}
+        # A claim failed: its commit may have gone through without us hearing of it.
+        self._orphans_possible = False
 
     def wake(self) -> None:
         """Signal that work may be claimable; safe to call from any thread."""
@@ -73,7 +76,32 @@ class DatabaseWorkSource:
 
     async def claim(self, limit: int) -> list[ActionRequest]:
         """Lease up to ``limit`` queue entries and load their action executions."""
-        return await self._in_db(lambda: self._claim(limit))
+        return await self._in_db(lambda: self._claim_safely(limit))
+
+    def _claim_safely(self, limit: int) -> list[ActionRequest]:
+        if self._orphans_possible:
+            self._release_orphans()
+        try:
+            return self._claim(limit)
+        except Exception:
+            self._orphans_possible = True
+            raise
+
+    def _release_orphans(self) -> None:
+        """Unclaim entries held in our name that the executor never got.
+
+        When the connection is lost during a claim's COMMIT, the claim may
+        have been applied; those entries never ran here, so they go back to
+        the queue now instead of being taken for lost at lease expiry (which
+        would fail an action that never started). Runs on the database thread,
+        so no claim is half-way meanwhile.
+        """
+        known = set(self._entries.values())
+        with self._db.transaction() as session:
+            held = session.scalars(select(_Q.id).where(_Q.claimed_by == self._node_id))
+            orphans = [entry for entry in held if entry not in known]
+            work_queue.release(session, orphans)
+        self._orphans_possible = False
 
     def _claim(self, limit: int) -> list[ActionRequest]:
         with self._db.transaction() as session:
