@@ -114,7 +114,7 @@ def task_resource(
 
 def task_result(session: Session, task: TaskExecution) -> Any:
     """The task's result: its action's (or sub-workflow's) result, a list for with-items."""
-    with_items = task.items_count > 0 or bool((task.runtime_context or {}).get("with_items"))
+    with_items = "with_items" in (task.runtime_context or {})
     if task.type == "WORKFLOW":
         subs = session.scalars(
             select(WorkflowExecution)

@@ -9,7 +9,6 @@ from typing import Any, TextIO
 
 from sqlalchemy import func, select
 
-from levante.lang import parse_workflows
 from levante.store import Database
 from levante.store.models import ActionExecution, TaskExecution, WorkflowExecution
 
@@ -60,23 +59,11 @@ class Snapshot:
     items: list[ItemLine] = field(default_factory=list)
 
 
-def _with_items_tasks(spec: dict[str, Any] | None) -> set[str]:
-    """Names of the workflow's with-items tasks, from the execution's spec snapshot."""
-    definition = (spec or {}).get("definition")
-    name = (spec or {}).get("workflow")
-    if not definition or not name:
-        return set()
-    workflow = parse_workflows(definition).workflows.get(name)
-    if workflow is None:
-        return set()
-    return {t.name for t in workflow.tasks.values() if t.with_items is not None}
-
-
 def load_snapshot(db: Database, execution_id: str, *, with_items: bool = False) -> Snapshot:
     """Read the execution and its task executions (and, once it ended, the item details)."""
     with db.read() as session:
         wf = session.execute(
-            select(_W.id, _W.name, _W.state, _W.state_info, _W.output, _W.spec).where(
+            select(_W.id, _W.name, _W.state, _W.state_info, _W.output).where(
                 _W.id == execution_id
             )
         ).one()
@@ -84,21 +71,23 @@ def load_snapshot(db: Database, execution_id: str, *, with_items: bool = False) 
         task_rows = session.execute(
             select(
                 _T.id, _T.name, _T.state, _T.state_info, _T.items_count, _T.items_succeeded,
-                _T.items_failed, _T.started_at, _T.finished_at,
+                _T.items_failed, _T.started_at, _T.finished_at, _T.runtime_context,
             )
             .where(_T.workflow_execution_id == execution_id)
             .order_by(_T.created_at, _T.id)
         ).all()
-        iterated = _with_items_tasks(wf.spec) if (with_items or ended) else set()
-        tasks = [_task_line(row, row.name in iterated) for row in task_rows]
+        tasks = [_task_line(row) for row in task_rows]
         items: list[ItemLine] = []
-        for task in tasks:
-            if task.with_items:
-                items.extend(_items_of(session, task))
+        if with_items or ended:
+            for task in tasks:
+                if task.with_items:
+                    items.extend(_items_of(session, task))
     return Snapshot(wf.id, wf.name, wf.state, wf.state_info, wf.output, tasks, items)
 
 
-def _task_line(row: Any, with_items: bool) -> TaskLine:
+def _task_line(row: Any) -> TaskLine:
+    # The engine marks with-items tasks in runtime_context, as Mistral does.
+    with_items = "with_items" in (row.runtime_context or {})
     seconds = None
     if row.started_at and row.finished_at:
         seconds = (row.finished_at - row.started_at).total_seconds()

@@ -123,6 +123,11 @@ def schedule_iterations(
     if only_items is None:
         task = d.update_task(task.id, items_count=len(items), items_started=0,
                              items_succeeded=0, items_failed=0, items_cancelled=0)
+        if spec.with_items is not None:
+            # Mistral's marker of a with-items task: readers (the REST API) tell by it
+            # that the task's result is a list, even of one item.
+            task = d.update_task(task.id, runtime_context=with_runtime(
+                task, with_items={"count": len(items), "capacity": cap or len(items)}))
     if not indexes:
         finish_task(d, task, TaskState.SUCCESS, None)  # an empty list: SUCCESS with []
         return

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.integration.cli_client.conftest import LevanteCli
 
 
@@ -22,8 +20,6 @@ def test_action_list_and_get(levante: LevanteCli) -> None:
 
 def test_run_action_prints_the_output(levante: LevanteCli) -> None:
     done = levante("run-action", "std.echo", '{"output": "hi there"}', ok=None)
-    if done.status and "needs the workflow engine" in done.err:
-        pytest.xfail("the server does not run actions directly yet (501)")
     assert done.status == 0, done.err
     assert json.loads(done.out) == {"result": "hi there"}
 

@@ -58,10 +58,6 @@ def test_task_list_get_result_and_published(
     assert task["ID"] in everywhere
 
 
-@pytest.mark.xfail(
-    reason="server: levante/api/tasks.py task_result answers a list for a plain task "
-    "(its store row has items_count 1)", strict=False,
-)
 def test_task_get_result_of_a_plain_task_is_its_action_result(
     levante: LevanteCli, hello_execution: dict[str, str]
 ) -> None:
