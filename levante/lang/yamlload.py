@@ -26,6 +26,7 @@ from yaml.resolver import Resolver
 
 from levante.lang.errors import LangError, ValidationError
 from levante.lang.sourcemap import Mark, SourceMap
+from levante.lang.spec import Location
 from levante.lang.syntaxhints import yaml_error_to_lang_error
 
 _STR = "tag:yaml.org,2002:str"
@@ -276,6 +277,13 @@ def load_yaml(
             ]
         )
     try:
+        return _load(text, file, limits)
+    except yaml.reader.ReaderError as exc:
+        raise ValidationError([_reader_error(exc, text, file)]) from None
+
+
+def _load(text: str, file: str | None, limits: YamlLimits) -> LoadedYaml:
+    try:
         builder = _Builder(text, file, limits, strict=True)
         parser = yaml.CSafeLoader(text) if yaml.__with_libyaml__ else None
         if parser is None:
@@ -307,6 +315,27 @@ def _run_python_parser(builder: _Builder, loader: _MistralDialectLoader, text: s
         raise ValidationError([yaml_error_to_lang_error(exc, text, file)]) from None
     finally:
         loader.dispose()
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str | None) -> LangError:
+    """A character YAML does not accept (a control character), at its line and column.
+
+    libyaml reports a byte offset and PyYAML a character offset, so the position
+    is found again in the text from the offending character itself.
+    """
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    offset = text.find(char)
+    if offset < 0:  # pragma: no cover - the reader only reports characters it met
+        offset = min(exc.position, len(text))
+    line = text.count("\n", 0, offset)
+    column = offset - (text.rfind("\n", 0, offset) + 1)
+    return LangError(
+        f"invalid YAML: the character U+{ord(char):04X} is not allowed in YAML text "
+        f"({exc.reason})",
+        Location(file, line + 1, column + 1),
+        hint=f"remove it, or write it as the escape \"\\u{ord(char):04x}\" inside a "
+        "double-quoted string",
+    )
 
 
 def _may_need_dialect(text: str) -> bool:

@@ -137,3 +137,24 @@ def test_huge_document_is_refused_before_parsing() -> None:
 def test_too_many_values_are_refused() -> None:
     message = _error("[" + ", ".join(["1"] * 500) + "]", YamlLimits(max_nodes=100))
     assert "more than 100 values" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ('a: 1\nb: "x\x07y"\n', 2, 6),  # libyaml path
+        ("a: é\nb: *x\x07y\n", 2, 6),  # Mistral-dialect path, after a non-ASCII character
+        ("a: 1\n\x00", 2, 1),
+    ],
+)
+def test_control_characters_are_a_validation_error_at_their_position(
+    text: str, line: int, column: int
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        load_yaml(text, "doc.yaml")
+    error = caught.value.errors[0]
+    assert error.location is not None
+    assert (error.location.file, error.location.line, error.location.column) == (
+        "doc.yaml", line, column,
+    )
+    assert "is not allowed in YAML text" in error.message
