@@ -94,6 +94,10 @@ class EngineGateway(Protocol):
         """Rerun a failed task (``PUT /v2/tasks/{id}`` with ``state: RUNNING``)."""
         ...
 
+    def skip_task(self, task_execution_id: str, env: Mapping[str, Any] | None = None) -> None:
+        """Skip a failed task (``PUT /v2/tasks/{id}`` with ``state: SKIPPED``)."""
+        ...
+
     def run_action(self, request: RunAction) -> RunActionOutcome:
         """Run an action directly (``POST /v2/action_executions``)."""
         ...

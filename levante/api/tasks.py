@@ -179,15 +179,24 @@ def get_task(task_id: str, ctx: Ctx, fields: str = "") -> JSONResponse:
 
 
 @router.put("/v2/tasks/{task_id}")
-def rerun_task(task_id: str, body: TaskBody, ctx: Ctx) -> JSONResponse:
-    """Rerun a task (``state: RUNNING``; ``reset: false`` keeps finished with-items iterations)."""
-    if body.state != "RUNNING":
-        raise BadRequest(f"Invalid task state: {body.state}; only RUNNING (rerun) is allowed")
+def update_task(task_id: str, body: TaskBody, ctx: Ctx) -> JSONResponse:
+    """Rerun a failed task (``state: RUNNING``; ``reset: false`` keeps finished with-items
+    iterations) or skip it (``state: SKIPPED``: the workflow follows its on-skip routes)."""
+    if body.state not in ("RUNNING", "SKIPPED"):
+        raise BadRequest(
+            f"Invalid task state: {body.state}; only updating a task to RUNNING (rerun) "
+            "or SKIPPED is supported"
+        )
     env = json_object(body.env, "env")
     with ctx.db.read() as session:
-        get_task_execution(session, task_id)
-    engine = ctx.require_engine("Rerunning a task")
-    engine.rerun_task(task_id, body.reset if body.reset is not None else True, env)
+        row = get_task_execution(session, task_id)
+        if body.name and body.name != row.name:
+            raise BadRequest(f"Task name does not match: task {task_id} is {row.name!r}")
+    if body.state == "SKIPPED":
+        ctx.require_engine("Skipping a task").skip_task(task_id, env)
+    else:
+        engine = ctx.require_engine("Rerunning a task")
+        engine.rerun_task(task_id, body.reset if body.reset is not None else True, env)
     with ctx.db.read() as session:
         row = get_task_execution(session, task_id)
         resource = task_resource(row, task_result(session, row), with_result=True)

@@ -119,6 +119,13 @@ class RuntimeGateway:
         except OperationError as exc:
             raise BadRequest(str(exc)) from exc
 
+    def skip_task(self, task_execution_id: str, env: Mapping[str, Any] | None = None) -> None:
+        """Skip a failed task: it ends SKIPPED and the workflow follows its on-skip routes."""
+        try:
+            self._runtime.skip_task(task_execution_id, dict(env) if env is not None else None)
+        except OperationError as exc:
+            raise BadRequest(str(exc)) from exc
+
     def run_action(self, request: RunAction) -> RunActionOutcome:
         """Run an action outside a workflow: now (answering its result) or in the background."""
         with self._runtime.db.read() as session:

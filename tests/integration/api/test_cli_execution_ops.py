@@ -243,3 +243,20 @@ def test_report_of_a_failed_execution_shows_the_error(server: LevanteServer) -> 
         "GET", "/v2/executions/00000000-0000-0000-0000-000000000000/report"
     )
     assert status == 404 and "not found" in body["faultstring"]
+
+
+def test_skipping_a_failed_task_lets_the_workflow_go_on(server: LevanteServer) -> None:
+    # The mistral CLI has no skip command; PUT /v2/tasks/{id} with SKIPPED is how
+    # Mistral's API (and so a script using it) skips a failed task.
+    execution_id = server.mistral_json("execution-create", "ops_needs_env")["ID"]
+    assert wait_state(server, execution_id, FINISHED) == "ERROR"
+    task_id = server.request("GET", f"/v2/executions/{execution_id}/tasks")[1]["tasks"][0]["id"]
+    status, body = server.request("PUT", f"/v2/tasks/{task_id}", {"state": "PAUSED"})
+    assert status == 400 and "RUNNING (rerun) or SKIPPED" in body["faultstring"]
+    status, body = server.request("PUT", f"/v2/tasks/{task_id}", {"state": "SKIPPED"})
+    assert status == 200, body
+    assert body["id"] == task_id
+    assert wait_state(server, execution_id, FINISHED) == "SUCCESS"
+    assert server.mistral_json("task-get", task_id)["State"] == "SKIPPED"
+    status, body = server.request("PUT", f"/v2/tasks/{task_id}", {"state": "SKIPPED"})
+    assert status == 400 and "can skip a task" in body["faultstring"]
