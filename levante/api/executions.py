@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import Session
 
 from levante.api.context import Ctx, base_url
 from levante.api.errors import BadRequest
@@ -29,6 +30,7 @@ from levante.api.listing import (
 )
 from levante.api.lookup import check_workflow_input, find_workflow
 from levante.api.wire import json_object, json_response, json_text, no_content, timestamps
+from levante.store.errors import NotFoundError
 from levante.store.executions import get_workflow_execution
 from levante.store.models import WorkflowExecution
 from levante.store.states import WorkflowState
@@ -75,6 +77,9 @@ LIST = ListSpec(
         "project_id",
     ),
 )
+#: Rows the API shows: the engine's placeholders (children of a with-items task
+#: waiting for a concurrency slot: no spec yet) are not executions yet.
+STARTED = WorkflowExecution.spec.is_not(None)
 #: States an execution cannot leave.
 FINISHED = {WorkflowState.SUCCESS.value, WorkflowState.ERROR.value, WorkflowState.CANCELLED.value}
 
@@ -98,6 +103,14 @@ class ExecutionBody(BaseModel):
     task_execution_id: str | None = None
     root_execution_id: str | None = None
     output: dict[str, Any] | str | None = None
+
+
+def get_started_execution(session: Session, execution_id: str) -> WorkflowExecution:
+    """The workflow execution with this id; ``NotFoundError`` for none or a placeholder."""
+    row = get_workflow_execution(session, execution_id)
+    if row.spec is None:
+        raise NotFoundError("Workflow execution", id=execution_id)
+    return row
 
 
 def execution_resource(row: WorkflowExecution, *, published_global: bool = True) -> dict[str, Any]:
@@ -134,7 +147,7 @@ def list_executions(request: Request, ctx: Ctx) -> JSONResponse:
     )
     include_output = params.get("include_output", "").lower() in ("true", "1", "yes")
     with ctx.db.read() as session:
-        rows = run_list(session, LIST, query)
+        rows = run_list(session, LIST, query, where=[STARTED])
         resources = []
         for row in rows:
             resource = execution_resource(row, published_global=False)
@@ -171,7 +184,7 @@ def create_execution(body: ExecutionBody, ctx: Ctx) -> JSONResponse:
         )
     )
     with ctx.db.read() as session:
-        row = get_workflow_execution(session, execution_id)
+        row = get_started_execution(session, execution_id)
         return json_response(execution_resource(row, published_global=False), status_code=201)
 
 
@@ -180,7 +193,7 @@ def get_execution(execution_id: str, ctx: Ctx, fields: str = "") -> JSONResponse
     """One workflow execution, with its output and globally published variables."""
     wanted = parse_fields(fields, FIELDS)
     with ctx.db.read() as session:
-        row = get_workflow_execution(session, execution_id)
+        row = get_started_execution(session, execution_id)
         return json_response(pick_fields(execution_resource(row), wanted))
 
 
@@ -194,10 +207,12 @@ def update_execution(execution_id: str, body: ExecutionBody, ctx: Ctx) -> JSONRe
         if body.state not in {state.value for state in WorkflowState}:
             raise BadRequest(f"Unknown state {body.state!r}")
         params = json_object(body.params, "params") or {}
+        with ctx.db.read() as session:
+            get_started_execution(session, execution_id)
         engine = ctx.require_engine("Changing the state of an execution")
         engine.update_execution_state(execution_id, body.state, body.state_info, params.get("env"))
     with ctx.db.transaction() as session:
-        row = get_workflow_execution(session, execution_id)
+        row = get_started_execution(session, execution_id)
         if "description" in given:
             row.description = body.description
         if "tags" in given:
@@ -211,7 +226,7 @@ def update_execution(execution_id: str, body: ExecutionBody, ctx: Ctx) -> JSONRe
 def delete_execution(execution_id: str, ctx: Ctx, force: bool = False) -> Response:
     """Delete a finished execution (``force=true`` deletes a running one too)."""
     with ctx.db.transaction() as session:
-        row = get_workflow_execution(session, execution_id)
+        row = get_started_execution(session, execution_id)
         if row.state not in FINISHED and not force:
             raise BadRequest(
                 f"Only completed executions can be deleted; execution {execution_id} is "

@@ -117,7 +117,9 @@ def metrics(request: Request, ctx: Ctx) -> PlainTextResponse:
         durations.refresh(session)
         by_state = dict(
             session.execute(
-                select(WorkflowExecution.state, func.count()).group_by(WorkflowExecution.state)
+                select(WorkflowExecution.state, func.count())
+                .where(WorkflowExecution.spec.is_not(None))
+                .group_by(WorkflowExecution.state)
             ).all()
         )
         queued = session.scalar(

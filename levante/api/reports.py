@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from levante.api.context import Ctx
 from levante.api.errors import BadRequest
-from levante.api.executions import execution_resource
+from levante.api.executions import STARTED, execution_resource, get_started_execution
 from levante.api.wire import json_response, timestamps
-from levante.store.executions import get_task_execution, get_workflow_execution
+from levante.store.executions import get_task_execution
 from levante.store.models import ActionExecution, TaskExecution, WorkflowExecution
 from levante.store.types import utc_now
 
@@ -90,7 +90,7 @@ def get_report(
     tree = TreeFilter(flag(errors_only, "errors_only"), max_depth)
     stats = Statistics()
     with ctx.db.read() as session:
-        root = get_workflow_execution(session, execution_id)
+        root = get_started_execution(session, execution_id)
         stats.estimated_time = _estimate(session, root)
         entry = _workflow_entry(session, root, tree, stats, 0)
     body: dict[str, Any] = {"statistics": stats.as_dict()}
@@ -110,7 +110,7 @@ def list_sub_executions_of_execution(
     """The execution and every workflow execution below it, depth first."""
     tree = TreeFilter(flag(errors_only, "errors_only"), max_depth)
     with ctx.db.read() as session:
-        root = get_workflow_execution(session, execution_id)
+        root = get_started_execution(session, execution_id)
         rows = _executions_below_execution(session, root, tree, 0)
         resources = [_listed(row, flag(include_output, "include_output")) for row in rows]
     return json_response({"executions": resources})
@@ -229,7 +229,7 @@ def _children_of(session: Session, task_id: str) -> list[WorkflowExecution]:
     return list(
         session.scalars(
             select(WorkflowExecution)
-            .where(WorkflowExecution.task_execution_id == task_id)
+            .where(WorkflowExecution.task_execution_id == task_id, STARTED)
             .order_by(WorkflowExecution.created_at, WorkflowExecution.id)
         )
     )

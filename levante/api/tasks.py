@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from levante.api.context import ApiContext, Ctx, base_url
 from levante.api.errors import BadRequest
+from levante.api.executions import STARTED, get_started_execution
 from levante.api.listing import (
     ListSpec,
     next_link,
@@ -28,7 +29,7 @@ from levante.api.listing import (
     run_list,
 )
 from levante.api.wire import json_object, json_response, json_text, timestamps
-from levante.store.executions import get_task_execution, get_workflow_execution
+from levante.store.executions import get_task_execution
 from levante.store.models import ActionExecution, TaskExecution, WorkflowExecution
 
 router = APIRouter(tags=["tasks"])
@@ -118,7 +119,7 @@ def task_result(session: Session, task: TaskExecution) -> Any:
     if task.type == "WORKFLOW":
         subs = session.scalars(
             select(WorkflowExecution)
-            .where(WorkflowExecution.task_execution_id == task.id)
+            .where(WorkflowExecution.task_execution_id == task.id, STARTED)
             .order_by(WorkflowExecution.created_at, WorkflowExecution.id)
         )
         results = [sub.output for sub in subs]
@@ -158,7 +159,7 @@ def _list(request: Request, ctx: ApiContext, execution_id: str | None) -> JSONRe
         path = f"executions/{execution_id}/tasks"
     with ctx.db.read() as session:
         if execution_id is not None:
-            get_workflow_execution(session, execution_id)
+            get_started_execution(session, execution_id)
         rows = run_list(session, LIST, query, where=where)
         resources = [task_resource(row) for row in rows]
     return json_response(
