@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "levante.cli.server",
     "levante.cli.cluster",
     "levante.cli.run",
+    "levante.cli.lab",
     "levante.cli.client.workflows",
     "levante.cli.client.workbooks",
     "levante.cli.client.executions",
