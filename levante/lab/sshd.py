@@ -89,8 +89,9 @@ class LabServer(asyncssh.SSHServer):
         self._conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
-        """Keep the connection, to forward tunnels on it."""
+        """Keep the connection, to forward tunnels on it; count it."""
         self._conn = conn
+        self.fleet.connections[self.host.name == GATEWAY_NAME] += 1
 
     def begin_auth(self, username: str) -> bool:
         """Authentication is always required."""
@@ -121,6 +122,7 @@ class LabServer(asyncssh.SSHServer):
                 asyncssh.OPEN_CONNECT_FAILED,
                 f"lab gateway: no lab host at {dest_host}:{dest_port}",
             )
+        self.fleet.tunnels += 1
         return self._conn.forward_connection(target.listen_address, target.listen_port)
 
 
@@ -146,6 +148,10 @@ class SshFleet:
         self.port = 0
         self._routes: dict[tuple[str, int], LabHost] = {}
         self._acceptors: list[asyncssh.SSHAcceptor] = []
+        #: Connections accepted: [by hosts, by the gateway].
+        self.connections = [0, 0]
+        #: Tunnels the gateway opened to hosts.
+        self.tunnels = 0
         logging.getLogger("asyncssh").setLevel(logging.WARNING)
 
     def route(self, address: str, port: int) -> LabHost | None:
@@ -227,6 +233,12 @@ class SshFleet:
         process.stderr.write(outcome.stderr)
         self.commands.record(host.address, host.name, user, outcome.exit_status, command)
         process.exit(outcome.exit_status)
+
+    def traffic(self) -> str:
+        """Connections and tunnels served so far, for the lab log."""
+        hosts, gateway = self.connections
+        return (f"gateway accepted {gateway} connections and opened {self.tunnels} tunnels; "
+                f"hosts accepted {hosts} connections")
 
     async def close(self) -> None:
         """Stop listening and drop every connection."""

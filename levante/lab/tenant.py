@@ -154,6 +154,7 @@ class Lab:
             self.smtp.close()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.smtp.wait_closed(), 2)
+        self.log(f"SSH: {self.fleet.traffic()}")
         await self.fleet.close()
         if self.cloud is not None:
             self.cloud.stop()
