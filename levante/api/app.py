@@ -32,6 +32,7 @@ RESOURCE_MODULES: tuple[str, ...] = (
     "levante.api.dynamic_actions",
     "levante.api.executions",
     "levante.api.reports",
+    "levante.api.items",
     "levante.api.tasks",
     "levante.api.action_executions",
 )

@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "levante.cli.client.actions",
     "levante.cli.client.cron_triggers",
     "levante.cli.client.environments",
+    "levante.cli.client.items",
 )
 
 

@@ -80,6 +80,8 @@ class TaskExecution(ExecutionMixin, Base):
         Index(None, "workflow_execution_id", "state"),
         Index(None, "workflow_execution_id", "name"),
         Index(None, "project_id"),
+        # Item history: every run of one task of one workflow, newest first, is a seek.
+        Index(None, "workflow_name", "name", "created_at"),
     )
 
     workflow_execution_id: Mapped[str] = mapped_column(
