@@ -53,7 +53,7 @@ def decide(
             if not workflow_final(d.workflow(task.workflow_execution_id).state):
                 continue_after_timer(d, task, event.kind, dict(event.payload))
         case ev.PauseWorkflow():
-            workflows.pause(d, event.execution_id, event.msg)
+            workflows.pause(d, event.execution_id, event.msg, requested=event.requested)
         case ev.ResumeWorkflow():
             workflows.resume(d, event)
         case ev.CancelWorkflow():

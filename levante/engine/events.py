@@ -84,10 +84,15 @@ class TimerFired:
 
 @dataclass(frozen=True)
 class PauseWorkflow:
-    """Pause (API, a ``pause`` engine command, a paused child or parent)."""
+    """Pause (API, a ``pause`` engine command, a paused child or parent).
+
+    ``requested``: an operation someone asked for, refused (as Mistral does) when
+    the execution has finished; a pause propagated to a child or parent is not.
+    """
 
     execution_id: str
     msg: str | None = None
+    requested: bool = True
 
 
 @dataclass(frozen=True)

@@ -179,13 +179,23 @@ def _notify_parent(d: Decision, wf: WorkflowExecution) -> None:
     )))
 
 
-def pause(d: Decision, wf_id: str, msg: str | None) -> None:
-    """Pause: running actions finish, but nothing new starts; children and parent pause too."""
+def pause(d: Decision, wf_id: str, msg: str | None, *, requested: bool = False) -> None:
+    """Pause: running actions finish, but nothing new starts; children and parent pause too.
+
+    A ``requested`` pause of a finished execution is refused with
+    :class:`OperationError`, as in Mistral (the API answers 400). Resume, cancel
+    and fail of a finished execution are no-ops there (200, nothing changes), and
+    here too: a finished execution never changes state.
+    """
     wf = d.workflow(wf_id)
+    if requested and workflow_final(wf.state):
+        raise OperationError(
+            f"Can't change workflow execution state from {wf.state} to PAUSED: the "
+            f"execution has finished [workflow={wf.name}, execution_id={wf.id}]")
     if wf.state != WorkflowState.RUNNING:
         return
     d.update_workflow(wf_id, state=WorkflowState.PAUSED.value, state_info=msg)
-    _propagate(d, wf, lambda child: ev.PauseWorkflow(child))
+    _propagate(d, wf, lambda child: ev.PauseWorkflow(child, requested=False))
 
 
 def _propagate(d: Decision, wf: WorkflowExecution, make: Any) -> None:
