@@ -106,6 +106,8 @@ class StandInCloud:
     #: Nova's ``max_limit``: the largest page ``GET /servers`` returns.
     max_page: int = 1000
     requests: list[RecordedRequest] = field(default_factory=list)
+    #: False: keep no request (a long-running lab would otherwise grow without bound).
+    record_requests: bool = True
     server_actions: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

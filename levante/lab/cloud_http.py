@@ -79,9 +79,10 @@ class StandInHandler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         self.body = json.loads(raw) if raw else None
         path = parts.path.rstrip("/") or "/"
-        self.cloud.requests.append(
-            RecordedRequest(method, self.path, dict(self.headers.items()), self.body)
-        )
+        if self.cloud.record_requests:
+            self.cloud.requests.append(
+                RecordedRequest(method, self.path, dict(self.headers.items()), self.body)
+            )
         status, payload, headers = self._route(method, path)
         data = b"" if payload is None else json.dumps(payload).encode()
         self.send_response(status)

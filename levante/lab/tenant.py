@@ -101,7 +101,8 @@ class Lab:
         assert gateway_host is not None
         gateway = HostEntry(gateway_host.name, gateway_host.address, gateway_host.port)
         self.cloud = StandInCloud(
-            servers=servers_at([h.address for h in hosts]), host=SERVICE_ADDRESS
+            servers=servers_at([h.address for h in hosts]), host=SERVICE_ADDRESS,
+            record_requests=False,
         ).start()
         sink = MailSink(self.paths.mail_dir, self.log)
         self.smtp = await start_smtp(
