@@ -107,6 +107,10 @@ class TaskExecution(ExecutionMixin, Base):
     join_arrivals: Mapped[list[Any] | None] = mapped_column(JSONValue)
 
 
+#: The predicate of the finished-actions index (queries must repeat it to use the index).
+FINISHED_ACTIONS = "state IN ('SUCCESS', 'ERROR', 'CANCELLED')"
+
+
 class ActionExecution(ExecutionMixin, Base):
     """One run of an action: one per with-items iteration and per retry attempt."""
 
@@ -126,6 +130,14 @@ class ActionExecution(ExecutionMixin, Base):
         ),
         Index(None, "workflow_execution_id"),
         Index(None, "project_id"),
+        # Finished rows only, by finish time: /metrics reads what finished since its last
+        # scrape with a seek. A row enters it once, when it finishes (not on every update).
+        Index(
+            "ix_action_executions_finished",
+            "updated_at",
+            sqlite_where=text(FINISHED_ACTIONS),
+            postgresql_where=text(FINISHED_ACTIONS),
+        ),
         # No index on state alone: it would be rewritten by every result on the hot path.
     )
 
