@@ -118,7 +118,8 @@ def schedule_iterations(
         items = list(with_items_values(d, task, spec.with_items))
     else:
         items = [None]
-    indexes = list(range(len(items))) if only_items is None else list(only_items)
+    indexes = (list(range(len(items))) if only_items is None
+               else [i for i in only_items if i < len(items)])
     cap = int(policy_number(d, task, spec.policies.concurrency, "concurrency"))
     if only_items is None:
         task = d.update_task(task.id, items_count=len(items), items_started=0,
@@ -140,8 +141,9 @@ def schedule_iterations(
     if spec.workflow is not None:
         name = evaluate_for_task(d, task, spec.workflow, "workflow")
         workbook = workbook_of(wf.workflow_name, d.spec(wf.id).name)
-        for i in indexes:
-            child_input = action_input(d, task, spec, items[i], None)
+        # every input first: one that cannot be evaluated fails the task before any child starts
+        inputs = {i: action_input(d, task, spec, items[i], None) for i in indexes}
+        for i, child_input in inputs.items():
             d.emit(cmd.StartSubworkflow(
                 execution_id=d.new_id(), task_execution_id=task.id,
                 workflow_execution_id=wf.id, workflow_name=str(name), input=child_input,

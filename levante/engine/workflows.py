@@ -268,8 +268,7 @@ def rerun(d: Decision, event: ev.RerunTask) -> None:
     spec = d.task_spec(wf.id, task.name)
     failed: tuple[int, ...] | None = None
     if not event.reset and spec.with_items is not None:
-        failed = tuple(r.item_index for r in d.results_of(task.id)
-                       if r.state in (TaskState.ERROR, TaskState.CANCELLED))
+        failed = _iterations_to_rerun(d, task)
     d.invalidate_results(task.id, failed)
     runtime = {k: v for k, v in task.runtime_context.items()
                if k not in (RETRY_NO, "wait_after_done")}
@@ -285,6 +284,21 @@ def rerun(d: Decision, event: ev.RerunTask) -> None:
     wf = d.workflow(wf.id)
     d.update_workflow(wf.id, active_tasks=wf.active_tasks + 1)
     run_task(d, task, failed)
+
+
+def _iterations_to_rerun(d: Decision, task: TaskExecution) -> tuple[int, ...] | None:
+    """The with-items iterations a rerun without reset runs again; None means all of them.
+
+    Those that did not succeed: failed, cancelled, and those that never ran
+    because the task failed before creating them (an input that could not be
+    evaluated). When no iteration ever ran (the with-items list itself could not
+    be evaluated), the whole task runs again, as in Mistral.
+    """
+    results = d.results_of(task.id)
+    if not results:
+        return None
+    succeeded = {r.item_index for r in results if r.state == TaskState.SUCCESS}
+    return tuple(i for i in range(task.items_count) if i not in succeeded)
 
 
 def _failed_task(d: Decision, task_id: str, verb: str) -> tuple[TaskExecution, WorkflowExecution]:
