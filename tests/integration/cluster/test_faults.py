@@ -213,11 +213,20 @@ def _kill_and_restart(cluster: Cluster, finished: threading.Event) -> str:
         cluster.nodes[victim].kill()
         kills += 1
         cluster.nodes[victim] = cluster.node(victim, kills)
-        restarts.append(threading.Thread(target=cluster.nodes[victim].start))
+        restarts.append(threading.Thread(target=_restart, args=(cluster.nodes[victim],)))
         restarts[-1].start()
     for thread in restarts:
         thread.join()
     return f"SIGKILL x{kills}"
+
+
+def _restart(node: ClusterNode) -> None:
+    """Start ``node``; being killed again while starting is part of the chaos."""
+    try:
+        node.start()
+    except RuntimeError:
+        if node.process is None or node.process.returncode != -9:
+            raise
 
 
 def _terminate_connections(cluster: Cluster, finished: threading.Event) -> str:
