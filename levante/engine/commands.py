@@ -137,6 +137,8 @@ class StartSubworkflow:
     idle: bool = False
     workbook: str | None = None
     """The workbook of the parent's workflow (a short name resolves inside it first)."""
+    item: dict[str, Any] | None = None
+    """The with-items variables of this iteration (kept in the child's runtime_context)."""
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ class StartWorkflow:
     namespace: str = ""
     workflow_name: str = ""
     workflow_id: str | None = None
+    item: dict[str, Any] | None = None
+    """A with-items iteration's variables (``{"host": ...}``), kept in runtime_context."""
 
 
 @dataclass(frozen=True)

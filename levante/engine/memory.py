@@ -257,7 +257,7 @@ class MemoryHost:
         start = ev.StartWorkflow(c.execution_id, spec, dict(c.input), dict(c.params),
                                  task_execution_id=c.task_execution_id,
                                  root_execution_id=c.root_execution_id, index=c.item_index,
-                                 namespace=c.namespace, workflow_name=found[0])
+                                 namespace=c.namespace, workflow_name=found[0], item=c.item)
         try:
             self.handle(start)
         except EngineError as exc:

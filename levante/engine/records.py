@@ -118,3 +118,13 @@ class ItemResult:
     result: Json
     source_id: str = ""
     """The action execution or child workflow execution that produced it."""
+
+
+def iteration_context(index: int, item: dict[str, Any] | None) -> dict[str, Any]:
+    """The runtime_context that says which iteration an execution is.
+
+    ``index`` as in Mistral; ``item`` (Levante) the with-items variables of that
+    iteration, written once when the execution is created, so a report can name
+    the host an iteration ran for without evaluating anything again.
+    """
+    return {"index": index} if item is None else {"index": index, "item": item}

@@ -22,6 +22,7 @@ from levante.engine import events as ev
 from levante.engine.core import decide
 from levante.engine.decision import Evaluator
 from levante.engine.errors import EngineError
+from levante.engine.records import iteration_context
 from levante.engine.runtime_rows import (
     ACTION,
     PENDING_START,
@@ -199,7 +200,7 @@ class Unit:
             "id": c.execution_id, "name": c.workflow_name, "workflow_name": c.workflow_name,
             "workflow_namespace": c.namespace, "state": "IDLE", "state_info": PARKED_INFO,
             "task_execution_id": c.task_execution_id, "root_execution_id": c.root_execution_id,
-            "runtime_context": {"index": c.item_index, PENDING_START: args},
+            "runtime_context": {**iteration_context(c.item_index, c.item), PENDING_START: args},
             "input": dict(c.input), "created_at": self.stamp(), "accepted": False,
         }])
 
@@ -214,7 +215,8 @@ class Unit:
                 c.execution_id, found.spec, dict(c.input), dict(c.params),
                 task_execution_id=c.task_execution_id, root_execution_id=c.root_execution_id,
                 index=c.item_index, namespace=c.namespace,
-                workflow_name=found.definition_name, workflow_id=found.definition_id))
+                workflow_name=found.definition_name, workflow_id=found.definition_id,
+                item=c.item))
         except EngineError as exc:
             self.events.append(ev.SubworkflowFinished(
                 c.task_execution_id, c.item_index, "ERROR", None, str(exc), None))

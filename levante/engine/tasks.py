@@ -22,7 +22,12 @@ from levante.engine.evaluation import (
 )
 from levante.engine.events import TimerKind
 from levante.engine.naming import workbook_of
-from levante.engine.records import ActionExecution, ItemResult, TaskExecution
+from levante.engine.records import (
+    ActionExecution,
+    ItemResult,
+    TaskExecution,
+    iteration_context,
+)
 from levante.engine.states import (
     ActionState,
     TaskEvent,
@@ -149,6 +154,7 @@ def schedule_iterations(
                 workflow_execution_id=wf.id, workflow_name=str(name), input=child_input,
                 root_execution_id=wf.root_execution_id or wf.id, item_index=i,
                 namespace=wf.workflow_namespace, idle=i not in started, workbook=workbook,
+                item=items[i],
             ))
     else:
         raw_name = spec.action or "std.noop"
@@ -165,6 +171,7 @@ def schedule_iterations(
                 state=(ActionState.RUNNING if i in started else ActionState.IDLE).value,
                 item_index=i, attempt=task.attempt, input=action_in,
                 safe_rerun=safe_rerun, target=target, timeout=timeout,
+                runtime_context=iteration_context(i, item),
             ))
         d.schedule_actions(task.id, actions)
 

@@ -17,7 +17,7 @@ from levante.engine.context import (
 )
 from levante.engine.decision import Decision
 from levante.engine.errors import EvaluationFailed, OperationError, WorkflowStartError
-from levante.engine.records import TaskExecution, WorkflowExecution
+from levante.engine.records import TaskExecution, WorkflowExecution, iteration_context
 from levante.engine.states import (
     FINAL_TASK_STATES,
     TaskEvent,
@@ -58,7 +58,8 @@ def start(d: Decision, event: ev.StartWorkflow) -> None:
         state=WorkflowState.IDLE.value, description=event.description, input=wf_input,
         params=params, task_execution_id=event.task_execution_id,
         root_execution_id=event.root_execution_id if is_child else None,
-        workflow_namespace=event.namespace, runtime_context={"index": event.index},
+        workflow_namespace=event.namespace,
+        runtime_context=iteration_context(event.index, event.item),
         tags=tuple(spec.tags),
     )
     d._specs[wf.id] = spec  # the snapshot this execution runs

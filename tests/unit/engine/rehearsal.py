@@ -263,6 +263,16 @@ class Rehearsal:
             if spec.with_items is None:
                 got = got[0] if len(got) == 1 else (got or None)
             assert got == want, got
+        for name, want in (expect.get("iteration_items") or {}).items():
+            # each iteration's execution names its index and item in its runtime_context
+            got = []
+            for r in h.results_of(by_name[name].id):
+                spec = self.specs[wf.workflow_name].task(name)
+                source = (h.workflow(r.source_id) if spec.workflow is not None
+                          else h.action(r.source_id))
+                assert source.runtime_context.get("index") == r.item_index, source
+                got.append(source.runtime_context.get("item"))
+            assert got == want, got
         for name, text in (expect.get("task_state_info") or {}).items():
             info = by_name[name].state_info
             assert info is not None and text in info, info
