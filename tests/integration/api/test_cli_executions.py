@@ -32,6 +32,7 @@ def finished_run(server: LevanteServer) -> dict[str, str]:
             output={"greeting": "Hi, ops"},
             params={"namespace": "", "env": {}},
             published_global={"audit": True},
+            spec={"workflow": "hello", "namespace": "", "checksum": "", "definition": ""},
         )
         session.add(wf)
         session.flush()
