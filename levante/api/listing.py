@@ -1,8 +1,9 @@
-"""Mistral's list queries: paging (``marker``, ``limit``), sorting, ``fields`` and filters.
+"""The HTTP side of Mistral's list queries: query string, page size, ``next`` links, errors.
 
 A list endpoint describes itself with a :class:`ListSpec`; :func:`parse_list_query`
 turns the query string into a checked :class:`ListQuery` (every mistake is a
-400 that says what is wrong), :func:`run_list` runs it with keyset paging, and
+400 that says what is wrong), :func:`run_list` runs it through the store's
+list query (:mod:`levante.store.query`: filters, keyset paging, sorting), and
 :func:`next_link` builds the ``next`` URL Mistral adds to a full page.
 
 Filters take Mistral's form ``field=value`` or ``field=op:value`` with ``op``
@@ -11,23 +12,22 @@ one of ``eq neq gt gte lt lte in nin has`` (``in``/``nin`` take a comma list).
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ColumnElement, Integer, Select, and_, false, or_, select, text
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from levante.api.errors import BadRequest
-from levante.store.types import UTCDateTime, parse_timestamp
+from levante.store import query as store_query
+from levante.store.errors import NotFoundError
 
 #: Query parameters every list endpoint understands besides its filters.
 PAGING_PARAMS = ("marker", "limit", "sort_keys", "sort_dirs", "fields", "all_projects")
 #: Filter operators, as Mistral spells them.
-OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "has")
+OPERATORS = store_query.OPERATORS
 #: The page size used when none is asked for, and the largest one allowed.
 MAX_LIMIT = 1000
 
@@ -118,13 +118,8 @@ def pick_fields(resource: Mapping[str, Any], fields: Sequence[str]) -> dict[str,
 
 def parse_filter(name: str, raw: str) -> Filter:
     """``op:value`` or a plain value (``eq``) for the field ``name``."""
-    op, value = "eq", raw
-    head, sep, rest = raw.partition(":")
-    if sep and head in OPERATORS:
-        op, value = head, rest
-    if op in ("in", "nin"):
-        return Filter(name, op, [item for item in value.split(",")], raw)
-    return Filter(name, op, value, raw)
+    parsed = store_query.parse_filter(raw)
+    return Filter(name, parsed.op, parsed.value, raw)
 
 
 def parse_list_query(
@@ -167,6 +162,8 @@ def parse_list_query(
                 f"{', '.join(spec.filters)}"
             )
         filters.append(_typed_filter(spec.model, parse_filter(name, raw)))
+    # The store checks these again when it runs the query; checking them here
+    # answers a bad request before anything is read.
     return ListQuery(
         marker=query.get("marker") or None,
         limit=limit,
@@ -183,29 +180,22 @@ def run_list(
     query: ListQuery,
     *,
     where: Sequence[ColumnElement[bool]] = (),
-    marker_lookup: Callable[[Session, str], Any] | None = None,
 ) -> list[Any]:
     """Rows of one page: filtered, sorted (``id`` breaks ties) and after the marker.
 
     A marker that names no row is a 400, as in Mistral.
     """
-    model = spec.model
-    statement: Select[Any] = select(model)
-    for condition in where:
-        statement = statement.where(condition)
-    for item in query.filters:
-        statement = statement.where(_condition(session, model, item))
-    if query.marker:
-        marker_row = (marker_lookup or _by_id(model))(session, query.marker)
-        if marker_row is None:
-            raise BadRequest(f"Marker {query.marker!r} names no {spec.collection} entry")
-        statement = statement.where(_after(model, query, marker_row))
-    for key, direction in zip(query.sort_keys, query.sort_dirs, strict=True):
-        column = getattr(model, key)
-        statement = statement.order_by(
-            column.asc().nulls_first() if direction == "asc" else column.desc().nulls_last()
-        )
-    return list(session.scalars(statement.limit(query.limit)))
+    request = store_query.ListQuery(
+        marker=query.marker,
+        limit=query.limit,
+        sort_keys=query.sort_keys,
+        sort_dirs=query.sort_dirs,
+        filters={item.field: store_query.Filter(item.op, item.value) for item in query.filters},
+    )
+    try:
+        return store_query.list_rows(session, spec.model, request, where)
+    except NotFoundError:
+        raise BadRequest(f"Marker {query.marker!r} names no {spec.collection} entry") from None
 
 
 def next_link(
@@ -276,122 +266,7 @@ def _sortable(spec: ListSpec) -> list[str]:
     return [name for name in spec.fields if name in columns]
 
 
-def _by_id(model: type[Any]) -> Callable[[Session, str], Any]:
-    def lookup(session: Session, marker: str) -> Any:
-        return session.get(model, marker)
-
-    return lookup
-
-
 def _typed_filter(model: type[Any], item: Filter) -> Filter:
-    """Convert the filter's text to the column's type (timestamps, booleans, integers)."""
-    column = model.__table__.c[item.field]
-    if isinstance(column.type, JSON) and item.op not in ("eq", "neq", "has"):
-        raise BadRequest(f"Filter {item.op!r} cannot be used on {item.field!r}; use eq, neq or has")
-
-    def convert(value: str) -> Any:
-        if isinstance(column.type, JSON):
-            return value
-        if value == "" and isinstance(column.type, UTCDateTime | Boolean | Integer):
-            return None
-        try:
-            if isinstance(column.type, UTCDateTime):
-                return parse_timestamp(value)
-            if isinstance(column.type, Boolean):
-                return _parse_bool(value)
-            if isinstance(column.type, Integer):
-                return int(value)
-        except ValueError as error:
-            raise BadRequest(f"Bad value for filter {item.field!r}: {error}") from None
-        return value
-
-    if isinstance(item.value, list):
-        return Filter(item.field, item.op, [convert(v) for v in item.value], item.raw)
-    return Filter(item.field, item.op, convert(item.value), item.raw)
-
-
-def _parse_bool(value: str) -> bool:
-    lowered = value.lower()
-    if lowered in ("true", "1", "yes"):
-        return True
-    if lowered in ("false", "0", "no"):
-        return False
-    raise ValueError(f"expected true or false, got {value!r}")
-
-
-def _condition(session: Session, model: type[Any], item: Filter) -> ColumnElement[bool]:
-    column = getattr(model, item.field)
-    if isinstance(model.__table__.c[item.field].type, JSON):
-        return _json_condition(session, model, item)
-    value = item.value
-    if item.op == "eq":
-        return column.is_(None) if value is None else column == value
-    if item.op == "neq":
-        return column.is_not(None) if value is None else or_(column != value, column.is_(None))
-    if item.op == "in":
-        return column.in_(value)
-    if item.op == "nin":
-        return or_(column.not_in(value), column.is_(None))
-    if item.op == "has":
-        return column.contains(str(value), autoescape=True)
-    if value is None:
-        raise BadRequest(f"Filter {item.op!r} on {item.field!r} needs a value")
-    comparisons = {
-        "gt": column > value,
-        "gte": column >= value,
-        "lt": column < value,
-        "lte": column <= value,
-    }
-    return comparisons[item.op]
-
-
-def _json_condition(session: Session, model: type[Any], item: Filter) -> ColumnElement[bool]:
-    """Filters on JSON columns: ``has`` (a tag list contains it) or (in)equality of the JSON."""
-    table = model.__table__.name
-    dialect = session.get_bind().dialect.name
-    if item.op == "has" or item.field == "tags":
-        contains = _json_list_contains(dialect, table, item.field, str(item.value))
-        return ~contains if item.op == "neq" else contains
-    try:
-        wanted = json.loads(item.value)
-    except (TypeError, ValueError):
-        raise BadRequest(
-            f"Filter on {item.field!r} needs a JSON value, got {item.value!r}"
-        ) from None
-    column = getattr(model, item.field)
-    if dialect == "postgresql":
-        condition = column == wanted
-    else:
-        condition = text(f"json({table}.{item.field}) = json(:wanted)").bindparams(
-            wanted=json.dumps(wanted)
-        )
-    return ~condition if item.op == "neq" else condition
-
-
-def _json_list_contains(dialect: str, table: str, column: str, value: str) -> ColumnElement[bool]:
-    name = f"contains_{column}"
-    if dialect == "postgresql":
-        clause = text(f"{table}.{column} @> CAST(:{name} AS JSONB)")
-        return clause.bindparams(**{name: json.dumps([value])})  # type: ignore[return-value]
-    clause = text(
-        f"EXISTS (SELECT 1 FROM json_each({table}.{column}) AS item WHERE item.value = :{name})"
-    )
-    return clause.bindparams(**{name: value})  # type: ignore[return-value]
-
-
-def _after(model: type[Any], query: ListQuery, marker: Any) -> ColumnElement[bool]:
-    """Rows strictly after ``marker`` in the sort order (NULLs first ascending, last descending)."""
-    clauses: list[ColumnElement[bool]] = []
-    equal_so_far: list[ColumnElement[bool]] = []
-    for key, direction in zip(query.sort_keys, query.sort_dirs, strict=True):
-        column = getattr(model, key)
-        value = getattr(marker, key)
-        if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            value = value.astimezone(dt.UTC)
-        if direction == "asc":
-            beyond = column.is_not(None) if value is None else column > value
-        else:
-            beyond = false() if value is None else or_(column < value, column.is_(None))
-        clauses.append(and_(*equal_so_far, beyond))
-        equal_so_far.append(column.is_(None) if value is None else column == value)
-    return or_(*clauses)
+    """The filter with its value(s) converted to the column's type (a 400 when they do not fit)."""
+    checked = store_query.checked_filter(model, item.field, store_query.Filter(item.op, item.value))
+    return Filter(item.field, checked.op, checked.value, item.raw)

@@ -4,11 +4,17 @@ Filters are written as Mistral's REST API takes them: ``state=eq:RUNNING``,
 ``name=has:deploy``, ``state=in:ERROR,CANCELLED``, ``created_at=gt:2026-11-28
 17:11:17``; a value without a known ``op:`` prefix means equality. Paging is
 keyset paging from a ``marker`` (the id of the last row seen). Anything that
-cannot be run raises ``InvalidQueryError`` with a message for the user.
+cannot be run raises ``InvalidQueryError`` with a message for the user; a
+marker that names no row raises ``NotFoundError``.
+
+This is the one implementation of Mistral's list query: the REST API
+(``levante.api.listing``) only reads the query string, caps the page size,
+builds ``next`` links and maps these errors to HTTP answers.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -29,6 +35,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    text,
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -80,10 +87,17 @@ def parse_filter(text: str) -> Filter:
     return Filter(op, rest)
 
 
-def list_rows(session: Session, model: type[M], query: ListQuery) -> list[M]:
-    """One page of ``model`` rows matching ``query`` (``query.fields`` is ignored)."""
-    statement = _build(session, model, query, select(model))
-    return list(session.scalars(statement))
+def list_rows(
+    session: Session,
+    model: type[M],
+    query: ListQuery,
+    where: Sequence[ColumnElement[bool]] = (),
+) -> list[M]:
+    """One page of ``model`` rows matching ``query`` and ``where`` (``query.fields`` is ignored)."""
+    statement = select(model)
+    for condition in where:
+        statement = statement.where(condition)
+    return list(session.scalars(_build(session, model, query, statement)))
 
 
 def list_fields(session: Session, model: type[M], query: ListQuery) -> list[dict[str, Any]]:
@@ -144,26 +158,44 @@ def _column(model: type[Base], name: str, what: str) -> Column[Any]:
     return columns[name]  # type: ignore[no-any-return]
 
 
-def _condition(session: Session, model: type[Base], name: str, wanted: Any) -> ColumnElement[bool]:
+def checked_filter(model: type[Base], name: str, wanted: Any) -> Filter:
+    """The filter on column ``name``, its value(s) converted to the column's type.
+
+    ``wanted`` is ``"op:value"`` text, a :class:`Filter` or a plain value
+    (equality). ``InvalidQueryError`` says what does not fit: an unknown field
+    or operation, a value of the wrong type, an operation JSON cannot do.
+    """
     column = _column(model, name, "filter field")
     spec = parse_filter(wanted) if isinstance(wanted, str) else wanted
     if not isinstance(spec, Filter):
         spec = Filter("eq", spec)
     if spec.op not in OPERATORS:
         raise InvalidQueryError(f"Unknown filter operation '{spec.op}' for '{name}'.")
+    if isinstance(column.type, JSON) and spec.op not in ("eq", "neq", "has"):
+        raise InvalidQueryError(
+            f"Field '{name}' can only be filtered with 'has:' or with a JSON value "
+            f"(eq, neq), not with '{spec.op}'."
+        )
+    if isinstance(spec.value, list | tuple):
+        return Filter(spec.op, [_typed(column, name, v) for v in spec.value])
+    return Filter(spec.op, _typed(column, name, spec.value))
+
+
+def _condition(session: Session, model: type[Base], name: str, wanted: Any) -> ColumnElement[bool]:
+    column = _column(model, name, "filter field")
+    spec = checked_filter(model, name, wanted)
     if name == "tags":
         return _has_tags(session, column, spec)
     if isinstance(column.type, JSON):
-        if spec.op != "has":
-            raise InvalidQueryError(f"Field '{name}' can only be filtered with 'has:'.")
-        return cast(column, Text).contains(str(spec.value), autoescape=True)
+        return _json_condition(session, model, name, spec)
     if spec.op == "has":
         return column.contains(str(spec.value), autoescape=True)
     if spec.op in ("in", "nin"):
-        values = spec.value if isinstance(spec.value, list | tuple) else [spec.value]
-        typed = [_typed(column, name, v) for v in values]
-        return column.in_(typed) if spec.op == "in" else not_(column.in_(typed))
-    value = _typed(column, name, spec.value)
+        values = spec.value if isinstance(spec.value, list) else [spec.value]
+        if spec.op == "in":
+            return column.in_(values)
+        return or_(not_(column.in_(values)), column.is_(None))
+    value = spec.value
     if value is None:
         if spec.op == "eq":
             return column.is_(None)
@@ -180,31 +212,57 @@ def _condition(session: Session, model: type[Base], name: str, wanted: Any) -> C
     }[spec.op]()
 
 
+def _json_condition(
+    session: Session, model: type[Base], name: str, spec: Filter
+) -> ColumnElement[bool]:
+    """``has``: the JSON text contains the value; ``eq``/``neq``: (in)equality of the JSON."""
+    column = model.__table__.c[name]
+    if spec.op == "has":
+        return cast(column, Text).contains(str(spec.value), autoescape=True)
+    try:
+        wanted = json.loads(spec.value) if isinstance(spec.value, str) else spec.value
+    except ValueError:
+        raise InvalidQueryError(
+            f"Field '{name}' can only be filtered with 'has:' or with a JSON value; "
+            f"{spec.value!r} is not JSON."
+        ) from None
+    if dialect_name(session) == "postgresql":
+        condition: ColumnElement[bool] = column == wanted
+    else:
+        table = model.__table__.name
+        condition = text(f"json({table}.{name}) = json(:wanted_{name})").bindparams(
+            **{f"wanted_{name}": json.dumps(wanted)}
+        )  # type: ignore[assignment]
+    return ~condition if spec.op == "neq" else condition
+
+
 def _typed(column: Column[Any], name: str, value: Any) -> Any:
     """The filter value converted to the column's type; InvalidQueryError when it cannot be."""
-    if value is None or not isinstance(value, str):
+    if value is None or not isinstance(value, str) or isinstance(column.type, JSON):
         return value
     kind = column.type
+    if value == "" and isinstance(kind, UTCDateTime | Boolean | Integer):
+        return None
     try:
         if isinstance(kind, UTCDateTime):
             return parse_timestamp(value)
         if isinstance(kind, Boolean):
             lowered = value.lower()
-            if lowered not in ("true", "false", "1", "0"):
-                raise ValueError(value)
-            return lowered in ("true", "1")
+            if lowered not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(f"expected true or false, got {value!r}")
+            return lowered in ("true", "1", "yes")
         if isinstance(kind, Integer):
             return int(value)
-    except ValueError:
+    except ValueError as error:
         raise InvalidQueryError(
-            f"Invalid value {value!r} for '{name}' ({kind.__class__.__name__.lower()})."
+            f"Invalid value {value!r} for '{name}' ({kind.__class__.__name__.lower()}): {error}"
         ) from None
     return value
 
 
 def _has_tags(session: Session, column: Column[Any], spec: Filter) -> ColumnElement[bool]:
     """Rows whose tag list holds every tag asked for (``tags=a,b`` means a and b)."""
-    if spec.op not in ("eq", "has", "in"):
+    if spec.op not in ("eq", "neq", "has", "in"):
         raise InvalidQueryError("Tags can only be filtered by equality: tags=a,b.")
     raw = spec.value
     tags = [raw] if isinstance(raw, str) else list(raw)
@@ -212,12 +270,16 @@ def _has_tags(session: Session, column: Column[Any], spec: Filter) -> ColumnElem
     if not tags:
         return literal(True)
     if dialect_name(session) == "postgresql":
-        return type_coerce(column, JSONB).contains(tags)
-    conditions = []
-    for tag in tags:
-        each = func.json_each(column).table_valued("value")
-        conditions.append(select(literal(1)).select_from(each).where(each.c.value == tag).exists())
-    return and_(*conditions)
+        condition: ColumnElement[bool] = type_coerce(column, JSONB).contains(tags)
+    else:
+        conditions = []
+        for tag in tags:
+            each = func.json_each(column).table_valued("value")
+            conditions.append(
+                select(literal(1)).select_from(each).where(each.c.value == tag).exists()
+            )
+        condition = and_(*conditions)
+    return ~condition if spec.op == "neq" else condition
 
 
 def _after_marker(
