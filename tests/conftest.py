@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -58,10 +58,9 @@ def _unreachable(reason: str) -> None:
     pytest.skip(f"PostgreSQL not available: {reason}")
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """URL of a fresh, migrated PostgreSQL database for this test session (dropped after)."""
-    name = f"levante_test_{os.getpid()}_{secrets.token_hex(4)}"
+def _create_pg_database(prefix: str) -> str:
+    """Create and migrate a uniquely named PostgreSQL database; its URL."""
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
     try:
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
@@ -75,11 +74,44 @@ def pg_url() -> Iterator[str]:
         database.migrate()
     finally:
         database.dispose()
-    yield url
+    return url
+
+
+def _drop_pg_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """URL of a fresh, migrated PostgreSQL database for this test session (dropped after).
+
+    Only for tests that use the database directly (through ``pg_db``). A test
+    that starts Levante processes must give them their own database
+    (``new_pg_url``): a running node claims queue entries and timers, and
+    would act on rows other tests write.
+    """
+    url = _create_pg_database("levante_test")
+    yield url
+    _drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def new_pg_url() -> Iterator[Callable[[], str]]:
+    """A factory of fresh, migrated PostgreSQL databases, all dropped after the session."""
+    created: list[str] = []
+
+    def make() -> str:
+        url = _create_pg_database("levante_proc")
+        created.append(url)
+        return url
+
+    yield make
+    for url in created:
+        _drop_pg_database(url)
 
 
 @pytest.fixture(scope="session")

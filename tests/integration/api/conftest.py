@@ -5,7 +5,7 @@ Tests share them, so each test uses names of its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,10 +26,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LevanteServer]:
 
 
 @pytest.fixture(scope="session")
-def pg_server(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LevanteServer]:
-    """A server on the test session's PostgreSQL database."""
+def pg_server(
+    new_pg_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LevanteServer]:
+    """A server on a PostgreSQL database of its own (its node must not touch other tests' rows)."""
     folder = tmp_path_factory.mktemp("levante-pg-server")
-    running = LevanteServer(pg_url, folder / "server.log").start()
+    running = LevanteServer(new_pg_url(), folder / "server.log").start()
     yield running
     status = running.stop()
     assert status == 0, f"server did not stop cleanly ({status}):\n{running.log()}"

@@ -11,6 +11,7 @@ import random
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -112,8 +113,9 @@ def test_sigkilled_servers_on_sqlite_fire_every_second_exactly_once(tmp_path: Pa
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_sigkilled_servers_on_postgresql_fire_every_second_exactly_once(
-    pg_url: str, tmp_path: Path
+    new_pg_url: Callable[[], str], tmp_path: Path
 ) -> None:
+    url = new_pg_url()
     name = f"every_second_{random.randrange(10**6)}"
-    _chaos(pg_url, tmp_path, name)
-    _check_exactly_once(pg_url, name)
+    _chaos(url, tmp_path, name)
+    _check_exactly_once(url, name)
