@@ -60,9 +60,12 @@ def decide(
             workflows.cancel(d, event.execution_id, event.msg)
         case ev.FailWorkflow():
             wf = d.workflow(event.execution_id)
-            if not workflow_final(wf.state):
+            # Mistral leaves a paused execution as it is when asked to fail it
+            if not workflow_final(wf.state) and wf.state != WorkflowState.PAUSED:
                 workflows.stop(d, wf.id, WorkflowState.ERROR,
                                event.msg or "Failed by request (fail workflow operation)")
+        case ev.SucceedWorkflow():
+            workflows.succeed(d, event.execution_id, event.msg)
         case ev.RerunTask():
             workflows.rerun(d, event)
         case ev.SkipTask():

@@ -115,7 +115,15 @@ class CancelWorkflow:
 
 @dataclass(frozen=True)
 class FailWorkflow:
-    """Force a workflow to ERROR (API)."""
+    """Force a workflow to ERROR (API); a paused or finished one is left as it is (Mistral)."""
+
+    execution_id: str
+    msg: str | None = None
+
+
+@dataclass(frozen=True)
+class SucceedWorkflow:
+    """Force a running workflow to SUCCESS, evaluating its output (API, as Mistral allows)."""
 
     execution_id: str
     msg: str | None = None
@@ -154,5 +162,6 @@ class ChildRerun:
 
 Event = (
     StartWorkflow | ActionFinished | SubworkflowFinished | TimerFired | PauseWorkflow
-    | ResumeWorkflow | CancelWorkflow | FailWorkflow | RerunTask | SkipTask | ChildRerun
+    | ResumeWorkflow | CancelWorkflow | FailWorkflow | SucceedWorkflow | RerunTask | SkipTask
+    | ChildRerun
 )

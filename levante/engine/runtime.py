@@ -347,6 +347,10 @@ class EngineRuntime:
         """Force an execution to ERROR."""
         self._on_workflow(execution_id, ev.FailWorkflow(execution_id, state_info))
 
+    def succeed(self, execution_id: str, state_info: str | None = None) -> None:
+        """Force a running execution to SUCCESS (its output is evaluated as usual)."""
+        self._on_workflow(execution_id, ev.SucceedWorkflow(execution_id, state_info))
+
     def rerun_task(self, task_execution_id: str, reset: bool = True,
                    env: dict[str, Any] | None = None) -> None:
         """Rerun a failed task (``reset=False``: only its failed with-items iterations)."""

@@ -199,6 +199,22 @@ def pause(d: Decision, wf_id: str, msg: str | None, *, requested: bool = False) 
     _propagate(d, wf, lambda child: ev.PauseWorkflow(child, requested=False))
 
 
+def succeed(d: Decision, wf_id: str, msg: str | None) -> None:
+    """End a running execution in SUCCESS by request (Mistral's ``stop_workflow``).
+
+    Only RUNNING may become SUCCESS; an execution already in SUCCESS stays as it
+    is, any other state is refused with :class:`OperationError` (400).
+    """
+    wf = d.workflow(wf_id)
+    if wf.state == WorkflowState.SUCCESS:
+        return
+    if wf.state != WorkflowState.RUNNING:
+        raise OperationError(
+            f"Can't change workflow execution state from {wf.state} to SUCCESS "
+            f"[workflow={wf.name}, execution_id={wf.id}]")
+    stop(d, wf_id, WorkflowState.SUCCESS, msg)
+
+
 def _propagate(d: Decision, wf: WorkflowExecution, make: Any) -> None:
     for task in d.tasks_of(wf.id, states=ACTIVE_TASK_STATES):
         if task.type == "WORKFLOW":
