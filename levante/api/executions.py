@@ -80,6 +80,15 @@ LIST = ListSpec(
 #: Rows the API shows: the engine's placeholders (children of a with-items task
 #: waiting for a concurrency slot: no spec yet) are not executions yet.
 STARTED = WorkflowExecution.spec.is_not(None)
+#: States a client may ask for (Mistral takes SKIPPED as a stop that changes nothing).
+SETTABLE = {
+    WorkflowState.RUNNING.value,
+    WorkflowState.PAUSED.value,
+    WorkflowState.SUCCESS.value,
+    WorkflowState.ERROR.value,
+    WorkflowState.CANCELLED.value,
+    "SKIPPED",
+}
 #: States an execution cannot leave.
 FINISHED = {WorkflowState.SUCCESS.value, WorkflowState.ERROR.value, WorkflowState.CANCELLED.value}
 
@@ -197,6 +206,22 @@ def get_execution(execution_id: str, ctx: Ctx, fields: str = "") -> JSONResponse
         return json_response(pick_fields(execution_resource(row), wanted))
 
 
+def check_state_change(state: str, description: str | None, env: Any) -> None:
+    """Refuse what Mistral refuses before asking the engine to change a state (400)."""
+    if description:
+        raise BadRequest("The property description must be updated separately from state.")
+    if env and state != WorkflowState.RUNNING.value:
+        raise BadRequest(
+            "The property env can only be updated when workflow execution is not running "
+            "or on resume from pause."
+        )
+    if state not in SETTABLE:
+        raise BadRequest(
+            f"Cannot change state to {state}. Allowed states are: "
+            "RUNNING, PAUSED, SUCCESS, ERROR, CANCELLED"
+        )
+
+
 @router.put("/v2/executions/{execution_id}")
 def update_execution(execution_id: str, body: ExecutionBody, ctx: Ctx) -> JSONResponse:
     """Change description or tags (stored directly) or the state (through the engine)."""
@@ -204,11 +229,10 @@ def update_execution(execution_id: str, body: ExecutionBody, ctx: Ctx) -> JSONRe
     if not given & {"state", "description", "tags", "params"}:
         raise BadRequest("Nothing to update: give state, description, tags or params.")
     if "state" in given and body.state is not None:
-        if body.state not in {state.value for state in WorkflowState}:
-            raise BadRequest(f"Unknown state {body.state!r}")
         params = json_object(body.params, "params") or {}
         with ctx.db.read() as session:
             get_started_execution(session, execution_id)
+        check_state_change(body.state, body.description, params.get("env"))
         engine = ctx.require_engine("Changing the state of an execution")
         engine.update_execution_state(execution_id, body.state, body.state_info, params.get("env"))
     with ctx.db.transaction() as session:

@@ -90,20 +90,29 @@ class RuntimeGateway:
         state_info: str | None = None,
         env: Mapping[str, Any] | None = None,
     ) -> None:
-        """PAUSED pauses, RUNNING resumes, CANCELLED cancels, ERROR fails the execution."""
+        """Change an execution's state the way Mistral's ``PUT /v2/executions/{id}`` does.
+
+        PAUSED pauses and RUNNING resumes (a no-op unless PAUSED); SUCCESS,
+        ERROR and CANCELLED stop it (no-ops on a finished execution, and ERROR
+        on a paused one); SUCCESS from anything but RUNNING, and PAUSED of a
+        finished execution, answer 400; SKIPPED changes nothing.
+        """
         runtime = self._runtime
         try:
             if state == "PAUSED":
                 runtime.pause(execution_id, state_info)
             elif state == "RUNNING":
                 runtime.resume(execution_id, dict(env) if env is not None else None)
+            elif state == "SUCCESS":
+                runtime.succeed(execution_id, state_info)
             elif state == "CANCELLED":
                 runtime.cancel(execution_id, state_info)
             elif state == "ERROR":
                 runtime.fail(execution_id, state_info)
-            else:
+            elif state != "SKIPPED":
                 raise BadRequest(
-                    f"An execution can be set to PAUSED, RUNNING, CANCELLED or ERROR, not {state}"
+                    f"Cannot change state to {state}. Allowed states are: "
+                    "RUNNING, PAUSED, SUCCESS, ERROR, CANCELLED"
                 )
         except OperationError as exc:
             raise BadRequest(str(exc)) from exc
@@ -131,13 +140,15 @@ class RuntimeGateway:
         with self._runtime.db.read() as session:
             plan = plan_direct_action(session, self._registry, request)
         if plan.mode is RunMode.BACKGROUND:
+            # The row shows the action as asked for; an ad-hoc one runs its base (see adhoc).
             action_id = self._runtime.start_action(
-                plan.base_name,
-                dict(plan.base_input),
+                request.name,
+                dict(request.input),
                 namespace=request.namespace,
                 description=request.description,
                 target=request.target,
                 timeout=request.timeout,
+                adhoc=plan.adhoc.to_context() if plan.adhoc is not None else None,
             )
             return RunActionOutcome(action_id, "RUNNING")
         outcome = self._run_now(plan.base_name, dict(plan.base_input), request)
@@ -146,7 +157,7 @@ class RuntimeGateway:
         output = {"result": result}
         if not plan.save:
             return RunActionOutcome(None, state, output, outcome.state_info)
-        return RunActionOutcome(self._save(request, plan.base_name, state, output), state, output)
+        return RunActionOutcome(self._save(request, request.name, state, output), state, output)
 
     def _run_now(self, name: str, given: dict[str, Any], request: RunAction) -> ActionOutcome:
         if self._runner is None or self._loop is None:

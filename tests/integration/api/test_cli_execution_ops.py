@@ -109,6 +109,7 @@ def test_cancel_and_fail(server: LevanteServer) -> None:
     assert (shown["State"], shown["State info"]) == ("ERROR", "operator said so")
     server.mistral("execution-update", to_fail, "-s", "PAUSED", ok=None)
     assert execution_state(server, to_fail) == "ERROR"
+    assert put_state(server, to_fail, {"state": "SUCCESS"}) == (400, "ERROR")
 
 
 def test_execution_update_description(server: LevanteServer) -> None:
@@ -260,3 +261,38 @@ def test_skipping_a_failed_task_lets_the_workflow_go_on(server: LevanteServer) -
     assert server.mistral_json("task-get", task_id)["State"] == "SKIPPED"
     status, body = server.request("PUT", f"/v2/tasks/{task_id}", {"state": "SKIPPED"})
     assert status == 400 and "can skip a task" in body["faultstring"]
+
+
+def put_state(server: LevanteServer, execution_id: str, body: dict[str, Any]) -> tuple[int, str]:
+    """``PUT /v2/executions/{id}``; the status and the execution's state afterwards."""
+    status, _ = server.request("PUT", f"/v2/executions/{execution_id}", body)
+    return status, execution_state(server, execution_id)
+
+
+def test_state_changes_follow_mistral(server: LevanteServer) -> None:
+    # As Mistral 23: SUCCESS only from RUNNING; ERROR/CANCELLED/RUNNING/SKIPPED
+    # leave a finished execution (and ERROR a paused one) as it is; PAUSED of a
+    # finished one, unknown states, a description or a non-resume env with a
+    # state are refused.
+    succeeded = server.mistral_json("execution-create", "ops_waiting")["ID"]
+    running_action_of(server, succeeded)
+    status, body = server.request(
+        "PUT", f"/v2/executions/{succeeded}", {"state": "SUCCESS", "state_info": "done by hand"}
+    )
+    assert (status, body["state"], body["state_info"]) == (200, "SUCCESS", "done by hand")
+    for state, expected in (("SUCCESS", 200), ("ERROR", 200), ("CANCELLED", 200),
+                            ("RUNNING", 200), ("SKIPPED", 200), ("PAUSED", 400)):
+        assert put_state(server, succeeded, {"state": state}) == (expected, "SUCCESS"), state
+
+    paused = server.mistral_json("execution-create", "ops_waiting")["ID"]
+    running_action_of(server, paused)
+    assert put_state(server, paused, {"state": "PAUSED"}) == (200, "PAUSED")
+    assert put_state(server, paused, {"state": "ERROR"}) == (200, "PAUSED")
+    assert put_state(server, paused, {"state": "SUCCESS"}) == (400, "PAUSED")
+    assert put_state(server, paused, {"state": "BOGUS"}) == (400, "PAUSED")
+    assert put_state(server, paused, {"state": "RUNNING", "description": "x"}) == (400, "PAUSED")
+    refused = {"state": "CANCELLED", "params": {"env": {"a": 1}}}
+    assert put_state(server, paused, refused) == (400, "PAUSED")
+    assert put_state(server, paused, {"state": "CANCELLED"}) == (200, "CANCELLED")
+    for state, expected in (("SUCCESS", 400), ("PAUSED", 400), ("ERROR", 200), ("RUNNING", 200)):
+        assert put_state(server, paused, {"state": state}) == (expected, "CANCELLED"), state
