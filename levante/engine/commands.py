@@ -177,9 +177,25 @@ class Propagate:
     event: Event
 
 
+@dataclass(frozen=True)
+class Notify:
+    """Tell the execution's notify targets about ``event`` (see :mod:`levante.engine.notify`).
+
+    The host writes one outbox row per target in the same transaction as the
+    state change; a delivery loop sends them later, at least once.
+    """
+
+    event: str
+    workflow_execution_id: str
+    task_execution_id: str | None
+    root_execution_id: str
+    payload: dict[str, Any]
+    targets: tuple[dict[str, Any], ...]
+
+
 Command = (
     CreateWorkflow | UpdateWorkflow | CreateTask | UpdateTask | ScheduleActions | UpdateAction
     | PromoteIdle | InvalidateResults | AcceptChild | ClearResults | CancelActions
     | StartSubworkflow
-    | SetTimer | CancelTimer | NotifyParent | Propagate
+    | SetTimer | CancelTimer | NotifyParent | Propagate | Notify
 )

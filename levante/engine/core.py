@@ -13,6 +13,7 @@ from levante.engine import commands as cmd
 from levante.engine import events as ev
 from levante.engine import flow, workflows
 from levante.engine.decision import Decision, Evaluator
+from levante.engine.notify import notifications_for
 from levante.engine.reader import ExecutionReader
 from levante.engine.states import (
     ActionEvent,
@@ -74,7 +75,7 @@ def decide(
             workflows.child_rerun(d, event)
         case _:
             raise TypeError(f"not an engine event: {event!r}")
-    return d.commands
+    return notifications_for(d.commands, reader)
 
 
 def _action_finished(d: Decision, event: ev.ActionFinished) -> None:

@@ -62,6 +62,8 @@ class MemoryHost:
         self.timers: dict[str, _Timer] = {}
         self.now = 0.0
         self.log: list[tuple[ev.Event, list[cmd.Command]]] = []
+        self.notifications: list[cmd.Notify] = []
+        """Notify commands in the order emitted (what webhooks would receive)."""
         self._ids = itertools.count(1)
         self._seq = itertools.count()
 
@@ -230,6 +232,8 @@ class MemoryHost:
                 self.timers.pop(c.unique_key, None)
             case cmd.NotifyParent() | cmd.Propagate():
                 self.events.append(c.event)
+            case cmd.Notify():
+                self.notifications.append(c)
             case _:
                 raise TypeError(f"unknown command {c!r}")
 

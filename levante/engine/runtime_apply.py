@@ -22,6 +22,7 @@ from levante.engine import events as ev
 from levante.engine.core import decide
 from levante.engine.decision import Evaluator
 from levante.engine.errors import EngineError
+from levante.engine.notify_outbox import write_notifications
 from levante.engine.records import iteration_context
 from levante.engine.runtime_rows import (
     ACTION,
@@ -140,6 +141,8 @@ class Unit:
                 self.session.execute(delete(_TIMERS).where(_TIMERS.c.unique_key == c.unique_key))
             case cmd.NotifyParent() | cmd.Propagate():
                 self.events.append(c.event)
+            case cmd.Notify():
+                write_notifications(self.session, c, self.now)
             case _:
                 raise TypeError(f"unknown command {c!r}")
 

@@ -146,6 +146,11 @@ class Node:
             self._tasks.append(loop.create_task(self._timer_loop(), name="node-timers"))
         if self.cron is not None:
             self._tasks.append(loop.create_task(self.cron.run(), name="node-cron"))
+        # Notifications (levante.node.notify): every node delivers the outbox of
+        # executions' `notify` webhooks; a claim keeps two nodes from sending one row at once.
+        from levante.node.notify import NotificationDelivery
+        self._tasks.append(loop.create_task(NotificationDelivery(self.db).run(),
+                                            name="node-notify"))
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop claiming work and timers; let running actions finish for ``grace`` s."""

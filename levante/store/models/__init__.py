@@ -10,6 +10,7 @@ from levante.store.models.definitions import (
     WorkflowDefinition,
 )
 from levante.store.models.executions import ActionExecution, TaskExecution, WorkflowExecution
+from levante.store.models.notifications import Notification
 from levante.store.models.triggers import CronTrigger, EventTrigger, ResourceMember
 from levante.store.models.work import Node, Timer, WorkItem
 
@@ -25,6 +26,7 @@ __all__ = [
     "Environment",
     "EventTrigger",
     "Node",
+    "Notification",
     "ResourceMember",
     "TaskExecution",
     "Timer",

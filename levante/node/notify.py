@@ -1,0 +1,205 @@
+"""Delivering the notifications outbox to webhooks, at least once.
+
+:class:`NotificationDelivery` claims due rows of ``notifications`` (``FOR
+UPDATE SKIP LOCKED`` on PostgreSQL, so nodes never claim the same row), POSTs
+each payload as JSON to its target's ``url`` with the target's ``headers``,
+deletes the row on a 2xx answer and otherwise retries later with exponential
+backoff. After ``max_attempts`` the row is marked failed (``failed_at``) and
+kept, with its ``last_error``, for the operator to see.
+
+A claim moves ``next_attempt_at`` past a lease: a node that dies while
+delivering only delays the row, which is then sent again (a receiver may see
+an event twice, never zero times).
+
+The webhook URL is chosen by whoever starts the execution (the operator), so
+the egress policy of the ``std.http`` action (``LEVANTE_HTTP_DENIED_CIDRS``)
+does not apply here: loopback webhooks work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import delete, select, update
+
+from levante.engine.notify_outbox import OUTBOX
+from levante.store import Database
+from levante.store.types import utc_now
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    """How notifications are delivered."""
+
+    #: Rows claimed per round.
+    batch: int = 20
+    #: Longest sleep (s) between looks at the outbox when nothing is due.
+    poll_interval: float = 1.0
+    #: Seconds a claimed row stays hidden from other nodes while it is being sent.
+    lease_seconds: float = 60.0
+    #: Connect / total timeout of one POST (s).
+    connect_timeout: float = 3.0
+    request_timeout: float = 10.0
+    #: Attempts before a row is marked failed.
+    max_attempts: int = 8
+    #: Backoff after the first failure (s), doubled each time, capped at ``max_delay``.
+    first_delay: float = 1.0
+    max_delay: float = 300.0
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A notification claimed for one delivery attempt."""
+
+    id: int
+    event: str
+    payload: dict[str, Any]
+    target: dict[str, Any]
+    attempts: int
+
+
+class DeliveryRefused(Exception):
+    """The target did not accept the notification (the message says why)."""
+
+
+def retry_delay(attempts: int, config: DeliveryConfig) -> float:
+    """Seconds to wait after the ``attempts``-th failed attempt (1, 2, 4, ... capped)."""
+    return min(config.max_delay, config.first_delay * 2 ** max(0, attempts - 1))
+
+
+class NotificationDelivery:
+    """The loop that sends due notifications (one per node; any number of nodes)."""
+
+    def __init__(self, db: Database, *, config: DeliveryConfig | None = None,
+                 clock: Callable[[], dt.datetime] = utc_now,
+                 client: httpx.AsyncClient | None = None) -> None:
+        """A delivery loop over ``db``; ``client`` lets tests supply the HTTP client."""
+        self.db = db
+        self.config = config or DeliveryConfig()
+        self.clock = clock
+        self._client = client
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look at the outbox now rather than at the next poll (call on the loop's thread)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until cancelled; database failures pause the loop, never end it."""
+        client = self._client or self._new_client()
+        try:
+            while True:
+                try:
+                    handled = await self.deliver_due(client)
+                except Exception:
+                    # The database may be restarting: try again after a pause.
+                    LOG.exception("notification delivery round failed")
+                    handled = 0
+                if handled:
+                    continue
+                self._wake.clear()
+                try:
+                    async with asyncio.timeout(self.config.poll_interval):
+                        await self._wake.wait()
+                except TimeoutError:
+                    pass
+        finally:
+            if self._client is None:
+                await client.aclose()
+
+    def _new_client(self) -> httpx.AsyncClient:
+        cfg = self.config
+        return httpx.AsyncClient(
+            timeout=httpx.Timeout(cfg.request_timeout, connect=cfg.connect_timeout),
+            follow_redirects=False, trust_env=False)
+
+    async def deliver_due(self, client: httpx.AsyncClient | None = None) -> int:
+        """Claim the due notifications, send them, record the outcome; return how many."""
+        claimed = await asyncio.to_thread(self.claim_due)
+        if not claimed:
+            return 0
+        own = client is None
+        client = client or self._client or self._new_client()
+        try:
+            errors = await asyncio.gather(*(self._send(client, n) for n in claimed))
+        finally:
+            if own and self._client is None:
+                await client.aclose()
+        await asyncio.to_thread(self.settle, list(zip(claimed, errors, strict=True)))
+        return len(claimed)
+
+    def claim_due(self) -> list[Claimed]:
+        """Claim up to ``batch`` due rows: hide them for ``lease_seconds`` (one transaction)."""
+        now = self.clock()
+        stmt = (select(OUTBOX.c.id, OUTBOX.c.event, OUTBOX.c.payload, OUTBOX.c.target,
+                       OUTBOX.c.attempts)
+                .where(OUTBOX.c.failed_at.is_(None), OUTBOX.c.next_attempt_at <= now)
+                .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id).limit(self.config.batch))
+        if self.db.is_postgresql:
+            stmt = stmt.with_for_update(skip_locked=True)
+        with self.db.transaction() as session:
+            rows = [Claimed(r.id, r.event, r.payload or {}, r.target or {}, r.attempts)
+                    for r in session.execute(stmt)]
+            if rows:
+                lease = now + dt.timedelta(seconds=self.config.lease_seconds)
+                session.execute(update(OUTBOX).where(OUTBOX.c.id.in_([r.id for r in rows]))
+                                .values(next_attempt_at=lease))
+        return rows
+
+    async def _send(self, client: httpx.AsyncClient, n: Claimed) -> str | None:
+        """POST one notification; None when accepted, else the reason."""
+        try:
+            await post_webhook(client, n)
+        except (DeliveryRefused, httpx.HTTPError) as exc:
+            reason = str(exc) or type(exc).__name__
+            LOG.warning("notification %s (%s) not delivered: %s", n.id, n.event, reason)
+            return reason
+        return None
+
+    def settle(self, outcomes: list[tuple[Claimed, str | None]]) -> None:
+        """Delete delivered rows; schedule a retry (or mark failed) for the others."""
+        now = self.clock()
+        cfg = self.config
+        with self.db.transaction() as session:
+            done = [n.id for n, error in outcomes if error is None]
+            if done:
+                session.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(done)))
+            for n, error in outcomes:
+                if error is None:
+                    continue
+                attempts = n.attempts + 1
+                values: dict[str, Any] = {"attempts": attempts, "last_error": error[:2000]}
+                if attempts >= cfg.max_attempts:
+                    values["failed_at"] = now
+                else:
+                    values["next_attempt_at"] = now + dt.timedelta(
+                        seconds=retry_delay(attempts, cfg))
+                session.execute(update(OUTBOX).where(OUTBOX.c.id == n.id).values(**values))
+
+
+async def post_webhook(client: httpx.AsyncClient, n: Claimed) -> None:
+    """Send one notification to its webhook; raise :class:`DeliveryRefused` unless 2xx."""
+    kind = n.target.get("type")
+    if kind != "webhook":
+        raise DeliveryRefused(
+            f"notify target type {kind!r} is not supported: use {{type: webhook, url: ...}}")
+    url = n.target.get("url")
+    if not isinstance(url, str) or not url:
+        raise DeliveryRefused("notify target of type webhook has no 'url'")
+    headers = {"Content-Type": "application/json",
+               **{str(k): str(v) for k, v in (n.target.get("headers") or {}).items()}}
+    try:
+        response = await client.post(url, json=n.payload, headers=headers)
+    except httpx.InvalidURL as exc:
+        raise DeliveryRefused(f"bad webhook url {url!r}: {exc}") from exc
+    if not 200 <= response.status_code < 300:
+        raise DeliveryRefused(
+            f"webhook {url} answered {response.status_code}: {response.text[:300]}")
