@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from levante.engine import adhoc, flow, workflows
 from levante.engine import commands as cmd
 from levante.engine import events as ev
-from levante.engine import flow, workflows
 from levante.engine.decision import Decision, Evaluator
 from levante.engine.notify import notifications_for
 from levante.engine.reader import ExecutionReader
@@ -88,13 +88,19 @@ def _action_finished(d: Decision, event: ev.ActionFinished) -> None:
         ActionState.CANCELLED: ActionEvent.CANCEL}[state])
     task = d.task(action.task_execution_id)
     current = action.attempt == task.attempt
+    result = event.result
+    if new_state == ActionState.SUCCESS and adhoc.output_of(action.runtime_context):
+        try:
+            result = adhoc.apply_output(adhoc.output_of(action.runtime_context), result)
+        except adhoc.AdhocOutputError as exc:
+            new_state, result = ActionState.ERROR, str(exc)
     info = None
-    if state == ActionState.ERROR:
-        info = str(event.result) if event.result not in (None, "") else None
-    d.update_action(action.id, state=new_state.value, output={"result": event.result},
+    if new_state == ActionState.ERROR:
+        info = str(result) if result not in (None, "") else None
+    d.update_action(action.id, state=new_state.value, output={"result": result},
                     accepted=current, state_info=info)
     if current:
-        on_iteration_finished(d, task, action.item_index, new_state.value, event.result,
+        on_iteration_finished(d, task, action.item_index, new_state.value, result,
                               action.id, info)
 
 

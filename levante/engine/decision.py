@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from levante.engine import commands as cmd
+from levante.engine.adhoc import AdhocAction
 from levante.engine.errors import EvaluationFailed
 from levante.engine.reader import ExecutionQuery, ExecutionReader, ListedExecution
 from levante.engine.records import (
@@ -66,6 +67,7 @@ class Decision:
         self._invalidated: dict[str, tuple[int, ...] | None] = {}
         self._specs: dict[str, WorkflowSpec] = {}
         self._task_specs: dict[tuple[str, str], TaskSpec] = {}
+        self._adhoc: dict[tuple[str, str], AdhocAction | None] = {}
 
     # ids and expressions -------------------------------------------------
     def new_id(self) -> str:
@@ -98,6 +100,13 @@ class Decision:
         if key not in self._task_specs:
             self._task_specs[key] = self.spec(execution_id).task(name)
         return self._task_specs[key]
+
+    def adhoc_action(self, name: str, namespace: str) -> AdhocAction | None:
+        """The ad-hoc action stored under ``name`` (read once per decision), or None."""
+        key = (name, namespace)
+        if key not in self._adhoc:
+            self._adhoc[key] = self.reader.adhoc_action(name, namespace)
+        return self._adhoc[key]
 
     def task(self, task_id: str) -> TaskExecution:
         """The task execution as this decision sees it."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from levante.engine import commands as cmd
 from levante.engine import events as ev
+from levante.engine.adhoc import AdhocAction
 from levante.engine.core import decide
 from levante.engine.decision import Evaluator
 from levante.engine.errors import EngineError
@@ -44,8 +45,11 @@ class MemoryHost:
     """Execution state in memory; implements :class:`~levante.engine.reader.ExecutionReader`."""
 
     def __init__(self, workflows: Mapping[str, WorkflowSpec],
-                 evaluator: Evaluator | None = None) -> None:
+                 evaluator: Evaluator | None = None,
+                 adhoc_actions: Mapping[str, AdhocAction] | None = None) -> None:
         self.definitions = dict(workflows)
+        self.adhoc_actions = dict(adhoc_actions or {})
+        """Ad-hoc actions by stored name (``wb.act`` for a workbook's); one namespace."""
         self.evaluator = evaluator
         self.workflows: dict[str, WorkflowExecution] = {}
         self.created_at: dict[str, dt.datetime] = {}
@@ -87,6 +91,10 @@ class MemoryHost:
     def spec_of(self, execution_id: str) -> WorkflowSpec:
         """The spec snapshot of an execution."""
         return self.specs[execution_id]
+
+    def adhoc_action(self, name: str, namespace: str) -> AdhocAction | None:
+        """The ad-hoc action stored under ``name`` (namespaces are not kept apart here)."""
+        return self.adhoc_actions.get(name)
 
     def task(self, task_execution_id: str) -> TaskExecution:
         """The task execution row."""

@@ -13,6 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
+from levante.engine.adhoc import AdhocAction
 from levante.engine.records import ActionExecution, ItemResult, TaskExecution, WorkflowExecution
 from levante.lang.spec import WorkflowSpec
 
@@ -100,4 +101,8 @@ class ExecutionReader(Protocol):
 
     def workflow_executions(self, query: ExecutionQuery) -> list[ListedExecution]:
         """Workflow executions matching ``query``, in creation order."""
+        ...
+
+    def adhoc_action(self, name: str, namespace: str) -> AdhocAction | None:
+        """The ad-hoc action stored under exactly ``name`` (namespace, then default), or None."""
         ...

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol, TypeVar
@@ -22,6 +22,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from levante.engine import events as ev
+from levante.engine.adhoc import CONTEXT_KEY as ADHOC_KEY
+from levante.engine.adhoc import AdhocOutputError, apply_output, output_of
 from levante.engine.decision import Evaluator
 from levante.engine.runtime_apply import Observer, Unit
 from levante.engine.runtime_rows import ACTION, QUEUE, TASK
@@ -180,13 +182,20 @@ class EngineRuntime:
 
     def start_action(self, name: str, input: dict[str, Any] | None = None, *,
                      namespace: str = "", description: str = "", target: str | None = None,
-                     timeout: float | None = None) -> str:
+                     timeout: float | None = None,
+                     adhoc: Mapping[str, Any] | None = None) -> str:
         """Run action ``name`` outside any workflow (run-action with save_result); its id.
 
         The action execution (no task, RUNNING) and its queue entry are written
         in one transaction (outbox); an executor runs it and its result is
         stored on the row (see :meth:`actions_finished` / :meth:`complete_action`).
+        ``adhoc`` (:meth:`levante.engine.adhoc.Expansion.to_context`) makes an
+        ad-hoc action run its base action and shape the result with its output.
         """
+        runtime_context: dict[str, Any] = {"timeout": timeout} if timeout else {}
+        if adhoc is not None:
+            runtime_context[ADHOC_KEY] = dict(adhoc)
+
         def work(unit: Unit) -> str:
             new_id = str(uuid.uuid4())
             unit.session.execute(ACTION.insert(), [{
@@ -194,7 +203,7 @@ class EngineRuntime:
                 "workflow_execution_id": None, "state": "RUNNING", "state_info": None,
                 "item_index": 0, "attempt": 0, "input": dict(input or {}), "output": None,
                 "accepted": False, "safe_rerun": False, "target": target, "is_sync": True,
-                "runtime_context": {"timeout": timeout} if timeout else {},
+                "runtime_context": runtime_context,
                 "workflow_name": None, "workflow_namespace": namespace,
                 "description": description, "tags": None, "scope": "private",
                 "project_id": DEFAULT_PROJECT, "created_at": unit.stamp(), "updated_at": None,
@@ -257,8 +266,20 @@ class EngineRuntime:
             unit.deliver()
 
     def _finish_standalone(self, unit: Unit, reports: list[tuple[str, str, Any]]) -> None:
-        """Store the results of actions run outside a workflow (no task to inform)."""
+        """Store the results of actions run outside a workflow (no task to inform).
+
+        An ad-hoc action's output transforms apply to a successful result; one
+        that fails makes the action ERROR with the reason.
+        """
+        contexts = dict(unit.session.execute(select(ACTION.c.id, ACTION.c.runtime_context).where(
+            ACTION.c.id.in_([aid for aid, state, _ in reports if state == "SUCCESS"]))).all())
         for aid, state, result in reports:
+            transforms = output_of(contexts.get(aid) or {})
+            if state == "SUCCESS" and transforms:
+                try:
+                    result = apply_output(transforms, result)
+                except AdhocOutputError as exc:
+                    state, result = "ERROR", str(exc)
             info = None
             if state == "ERROR" and result not in (None, ""):
                 info = str(result)

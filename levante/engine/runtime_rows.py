@@ -24,11 +24,14 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from levante.engine.adhoc import AdhocAction
 from levante.engine.reader import ExecutionQuery, ListedExecution
 from levante.engine.records import ActionExecution, ItemResult, TaskExecution, WorkflowExecution
 from levante.engine.states import FINAL_TASK_STATES, FINAL_WORKFLOW_STATES
 from levante.lang.spec import WorkflowSpec
 from levante.store import models
+from levante.store.definitions import find_definition
+from levante.store.models import ActionDefinition
 from levante.store.rows import chunked
 
 WF: Table = models.WorkflowExecution.__table__  # type: ignore[assignment]
@@ -220,6 +223,13 @@ class SessionReader:
     def spec_of(self, execution_id: str) -> WorkflowSpec:
         """The spec snapshot the execution runs."""
         return self._spec_of(execution_id)
+
+    def adhoc_action(self, name: str, namespace: str) -> AdhocAction | None:
+        """The ad-hoc action definition named ``name`` (its namespace, then the default)."""
+        row = find_definition(self.session, ActionDefinition, name, namespace)
+        if row is None or row.name != name:
+            return None
+        return AdhocAction.from_spec(row.name, row.spec or {}, row.workbook_name)
 
     def task(self, task_execution_id: str) -> TaskExecution:
         """The task execution row (KeyError if unknown)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from levante.engine import adhoc
 from levante.engine import commands as cmd
 from levante.engine.decision import Decision
 from levante.engine.errors import EvaluationFailed
@@ -160,20 +161,34 @@ def schedule_iterations(
         raw_name = spec.action or "std.noop"
         name = str(evaluate_for_task(d, task, raw_name, "action"))
         actions = []
+        workbook = workbook_of(wf.workflow_name, d.spec(wf.id).name)
         for i in indexes:
             item = items[i]
             action_in = action_input(d, task, spec, item, name)
             target = (evaluate_for_task(d, task, spec.target, "target", item)
                       if spec.target else None)
+            runtime = iteration_context(i, item)
+            expansion = _expand_adhoc(d, name, action_in, wf.workflow_namespace, workbook)
+            if expansion is not None:
+                runtime[adhoc.CONTEXT_KEY] = expansion.to_context()
             actions.append(ActionExecution(
                 id=d.new_id(), name=name, task_execution_id=task.id,
                 workflow_execution_id=wf.id,
                 state=(ActionState.RUNNING if i in started else ActionState.IDLE).value,
                 item_index=i, attempt=task.attempt, input=action_in,
                 safe_rerun=safe_rerun, target=target, timeout=timeout,
-                runtime_context=iteration_context(i, item),
+                runtime_context=runtime,
             ))
         d.schedule_actions(task.id, actions)
+
+
+def _expand_adhoc(d: Decision, name: str, given: dict[str, Any], namespace: str,
+                  workbook: str | None) -> adhoc.Expansion | None:
+    """The base action an ad-hoc action runs (None for any other action)."""
+    try:
+        return adhoc.expand(d.adhoc_action, name, given, namespace, workbook=workbook)
+    except adhoc.AdhocActionError as exc:
+        raise EvaluationFailed(f"action '{name}'", str(exc)) from exc
 
 
 def on_iteration_finished(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,12 +23,10 @@ from levante.actions import ActionRegistry
 from levante.actions.errors import ActionInputError
 from levante.api.errors import BadRequest
 from levante.api.gateway import RunAction
-from levante.expr import ExpressionError, evaluate
+from levante.engine import adhoc
+from levante.engine.adhoc import AdhocAction, Expansion
 from levante.store import definitions
 from levante.store.models import ActionDefinition
-
-#: How deep ad-hoc actions may be built on other ad-hoc actions.
-MAX_ADHOC_DEPTH = 10
 
 
 class RunMode(enum.Enum):
@@ -44,36 +42,44 @@ class RunMode(enum.Enum):
 class DirectAction:
     """What to run for a ``run-action`` request, after ad-hoc actions are resolved.
 
-    ``base_name`` and ``base_input`` are the system action and its input;
-    ``output`` is the ad-hoc actions' output transforms, innermost first.
+    ``base_name`` and ``base_input`` are the action that really runs and its
+    input; ``adhoc`` is the expansion of an ad-hoc action (None otherwise).
     """
 
     base_name: str
     base_input: Mapping[str, Any]
     mode: RunMode
     save: bool
-    output: tuple[Any, ...] = field(default_factory=tuple)
+    adhoc: Expansion | None = None
+
+    @property
+    def output(self) -> tuple[Any, ...]:
+        """The ad-hoc actions' output transforms, innermost first."""
+        return self.adhoc.output if self.adhoc is not None else ()
 
 
 def plan_direct_action(
     session: Session, registry: ActionRegistry, request: RunAction
 ) -> DirectAction:
     """Resolve and check ``request``; ``BadRequest`` (400) says what is wrong."""
-    name, given, transforms = request.name, dict(request.input), []
-    for _ in range(MAX_ADHOC_DEPTH):
-        descriptor = registry.find(name, request.namespace)
-        if descriptor is not None:
-            break
-        adhoc = definitions.find_definition(session, ActionDefinition, name, request.namespace)
-        if adhoc is None:
-            raise BadRequest(f"Failed to find action [action_name={name}]")
-        name, given, transform = _expand_adhoc(adhoc, given)
-        transforms.append(transform)
-    else:
-        raise BadRequest(
-            f"Ad-hoc action {request.name} is built on more than {MAX_ADHOC_DEPTH} levels "
-            "of other ad-hoc actions; check its 'base' for a cycle."
-        )
+
+    def find(name: str, namespace: str) -> AdhocAction | None:
+        if registry.find(name, namespace) is not None:
+            return None  # a system action is never looked up as an ad-hoc one
+        row = definitions.find_definition(session, ActionDefinition, name, namespace)
+        if row is None:
+            return None
+        return AdhocAction.from_spec(row.name, row.spec or {}, row.workbook_name)
+
+    try:
+        expansion = adhoc.expand(find, request.name, dict(request.input), request.namespace)
+    except adhoc.AdhocActionError as exc:
+        raise BadRequest(str(exc)) from exc
+    name = expansion.base if expansion else request.name
+    given = expansion.base_input if expansion else dict(request.input)
+    descriptor = registry.find(name, request.namespace)
+    if descriptor is None:
+        raise BadRequest(f"Failed to find action [action_name={name}]")
     try:
         action = descriptor.instantiate(given)
     except ActionInputError as exc:
@@ -90,55 +96,13 @@ def plan_direct_action(
         base_input=given,
         mode=RunMode.BACKGROUND if background else RunMode.NOW,
         save=request.save_result or background,
-        output=tuple(reversed(transforms)),
+        adhoc=expansion,
     )
 
 
 def transform_output(action: DirectAction, result: Any) -> Any:
     """The result as the ad-hoc action's ``output`` (if any) shapes it."""
-    for transform in action.output:
-        if transform is None:
-            continue
-        try:
-            result = evaluate(transform, result if isinstance(result, Mapping) else {"_": result})
-        except ExpressionError as exc:
-            raise BadRequest(f"Cannot compute the ad-hoc action's output: {exc}") from exc
-    return result
-
-
-def _expand_adhoc(row: ActionDefinition, given: dict[str, Any]) -> tuple[str, dict[str, Any], Any]:
-    spec = row.spec or {}
-    base = str(spec.get("base") or "")
-    if not base:
-        raise BadRequest(f"Ad-hoc action {row.name} has no 'base' action")
-    declared = _declared_input(spec.get("input") or [])
-    missing = [k for k, (has_default, _) in declared.items() if not has_default and k not in given]
-    if missing:
-        raise BadRequest(
-            f"Invalid input for action {row.name}: missing {', '.join(missing)} "
-            f"(it takes: {', '.join(declared) or 'no input'})"
-        )
-    unexpected = sorted(set(given) - set(declared))
-    if unexpected:
-        raise BadRequest(
-            f"Invalid input for action {row.name}: unexpected {', '.join(unexpected)} "
-            f"(it takes: {', '.join(declared) or 'no input'})"
-        )
-    context = {k: given.get(k, default) for k, (_, default) in declared.items()}
     try:
-        base_input = evaluate(dict(spec.get("base-input") or {}), context)
-    except ExpressionError as exc:
-        raise BadRequest(f"Cannot compute the base input of action {row.name}: {exc}") from exc
-    return base, dict(base_input), spec.get("output")
-
-
-def _declared_input(raw: Any) -> dict[str, tuple[bool, Any]]:
-    """Declared inputs: name -> (has a default, the default)."""
-    declared: dict[str, tuple[bool, Any]] = {}
-    for item in raw if isinstance(raw, list) else []:
-        if isinstance(item, Mapping):
-            for key, default in item.items():
-                declared[str(key)] = (True, default)
-        else:
-            declared[str(item)] = (False, None)
-    return declared
+        return adhoc.apply_output(action.output, result)
+    except adhoc.AdhocOutputError as exc:
+        raise BadRequest(str(exc)) from exc

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 
 from levante.actions.context import ActionContext
+from levante.engine.adhoc import CONTEXT_KEY as ADHOC_KEY
 from levante.engine.runtime import EngineRuntime
 from levante.executor import ActionOutcome, ActionRequest
 from levante.store import Database
@@ -173,10 +174,14 @@ def _request_from_row(row: Any) -> ActionRequest:
         with_items_index=row.item_index or 0,
     )
     timeout = runtime_context.get("timeout")
+    # An ad-hoc action runs its base action; the engine applies its output on the result.
+    adhoc = runtime_context.get(ADHOC_KEY)
+    name, given = ((adhoc["base"], adhoc.get("base_input") or {}) if isinstance(adhoc, dict)
+                   else (row.name, row.input or {}))
     return ActionRequest(
         action_execution_id=row.id,
-        action_name=row.name,
-        input=row.input or {},
+        action_name=name,
+        input=given,
         timeout=float(timeout) if timeout else None,
         context=context,
         safe_rerun=bool(row.safe_rerun),

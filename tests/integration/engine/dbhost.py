@@ -21,8 +21,9 @@ from levante.engine.records import ActionExecution, ItemResult, TaskExecution, W
 from levante.engine.runtime import ActionReport, EngineRuntime
 from levante.engine.runtime_rows import ACTION, QUEUE, TASK, WF, SessionReader
 from levante.engine.runtime_specs import checksum
+from levante.lang import parse_workbook, spec_dict
 from levante.store import Database
-from levante.store.models import WorkflowDefinition
+from levante.store.models import ActionDefinition, WorkflowDefinition
 
 EPOCH = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 
@@ -54,9 +55,15 @@ class DbRehearsalHost:
         return str(row["id"])
 
     def _store_workbook(self, text: str) -> None:
-        """Store each workflow of a workbook as ``<workbook>.<name>`` (as the API does)."""
+        """Store each workflow and action of a workbook as ``<workbook>.<name>`` (as the API)."""
         data = yaml.safe_load(text)
+        book = parse_workbook(text)
         with self.db.transaction() as session:
+            for short, action in book.actions.items():
+                full = f"{book.name}.{short}"
+                session.add(ActionDefinition(
+                    name=full, namespace="", spec={**spec_dict(action), "name": full},
+                    workbook_name=book.name))
             for short, body in data["workflows"].items():
                 item = yaml.safe_dump({"version": "2.0", short: body})
                 session.add(WorkflowDefinition(

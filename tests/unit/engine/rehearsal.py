@@ -14,10 +14,12 @@ from typing import Any, Protocol
 import yaml
 
 from levante.engine import events as ev
+from levante.engine.adhoc import CONTEXT_KEY as ADHOC_KEY
+from levante.engine.adhoc import AdhocAction
 from levante.engine.memory import MemoryHost
 from levante.engine.records import ActionExecution, ItemResult, TaskExecution, WorkflowExecution
 from levante.engine.states import ActionState, workflow_final
-from levante.lang import parse_workbook, parse_workflows
+from levante.lang import parse_workbook, parse_workflows, spec_dict
 from levante.lang.spec import WorkflowSpec
 
 FIXTURES = Path(__file__).parent / "rehearsals"
@@ -58,12 +60,22 @@ def definitions(data: dict[str, Any]) -> dict[str, WorkflowSpec]:
     return found
 
 
+def adhoc_actions(data: dict[str, Any]) -> dict[str, AdhocAction]:
+    """The ad-hoc actions of a fixture's workbook, stored as ``<workbook>.<name>``."""
+    if not data.get("workbook"):
+        return {}
+    book = parse_workbook(data["workbook"])
+    return {f"{book.name}.{short}": AdhocAction.from_spec(f"{book.name}.{short}",
+                                                          spec_dict(action), book.name)
+            for short, action in book.actions.items()}
+
+
 class MemoryRehearsalHost:
     """The in-memory reference host."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.specs = definitions(data)
-        self.host = MemoryHost(self.specs)
+        self.host = MemoryHost(self.specs, adhoc_actions=adhoc_actions(data))
 
     def start(self, name: str, input: dict[str, Any] | None,
               params: dict[str, Any] | None) -> str:
@@ -174,10 +186,14 @@ class Rehearsal:
         return ActionState.SUCCESS.value, mock.get("result")
 
     def _default(self, action: ActionExecution) -> tuple[str, Any]:
-        if action.name == "std.echo":
-            return ActionState.SUCCESS.value, action.input.get("output")
-        if action.name == "std.fail":
-            return ActionState.ERROR.value, action.input.get(
+        # like the executor: an ad-hoc action runs its base action with the base input
+        adhoc = action.runtime_context.get(ADHOC_KEY)
+        name, given = ((adhoc["base"], adhoc["base_input"]) if adhoc
+                       else (action.name, action.input))
+        if name == "std.echo":
+            return ActionState.SUCCESS.value, given.get("output")
+        if name == "std.fail":
+            return ActionState.ERROR.value, given.get(
                 "error_data", "Fail action expected exception."
             )
         return ActionState.SUCCESS.value, None
@@ -272,6 +288,13 @@ class Rehearsal:
                           else h.action(r.source_id))
                 assert source.runtime_context.get("index") == r.item_index, source
                 got.append(source.runtime_context.get("item"))
+            assert got == want, got
+        for name, want in (expect.get("adhoc_runs") or {}).items():
+            # the action row keeps the ad-hoc name and given input; the base runs
+            action = h.action(h.results_of(by_name[name].id)[0].source_id)
+            got = {"name": action.name, "input": action.input,
+                   **{k: v for k, v in action.runtime_context[ADHOC_KEY].items()
+                      if k != "output"}}
             assert got == want, got
         for name, text in (expect.get("task_state_info") or {}).items():
             info = by_name[name].state_info
