@@ -19,7 +19,7 @@ from tests.integration.api.server import LevanteServer
 
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
 #: Seconds the run may take; the suite's budget for it.
-MAX_TIME = 40
+MAX_TIME = 15
 #: Examples per operation and phase.
 MAX_EXAMPLES = 10
 
