@@ -15,6 +15,7 @@ base) is looked for first as ``<workbook>.<name>``, as for sub-workflows.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -102,8 +103,12 @@ def lookup(find: Finder, name: str, namespace: str,
 
 
 def expand(find: Finder, name: str, given: Mapping[str, Any], namespace: str = "", *,
-           workbook: str | None = None) -> Expansion | None:
+           workbook: str | None = None,
+           outer: Callable[[], Mapping[str, Any]] | None = None) -> Expansion | None:
     """Follow ad-hoc action ``name`` down to the action that runs; None if not ad-hoc.
+
+    ``base-input`` expressions see the action's input (with defaults) and,
+    behind it, what ``outer()`` gives (a task's workflow context), as in Mistral.
 
     Raises :class:`AdhocActionError` for missing or unexpected input, a
     ``base-input`` expression that fails, or a chain deeper than
@@ -119,7 +124,7 @@ def expand(find: Finder, name: str, given: Mapping[str, Any], namespace: str = "
             raise AdhocActionError(
                 f"Ad-hoc action {name} is built on more than {MAX_ADHOC_DEPTH} levels of "
                 "other ad-hoc actions; check the 'base' of each for a cycle.")
-        current_input = _base_input(adhoc, current_input)
+        current_input = _base_input(adhoc, current_input, outer)
         transforms.append(adhoc.output)
         current, inside = adhoc.base, adhoc.workbook
     if not transforms:
@@ -128,7 +133,8 @@ def expand(find: Finder, name: str, given: Mapping[str, Any], namespace: str = "
                      tuple(t for t in reversed(transforms) if t is not None))
 
 
-def _base_input(adhoc: AdhocAction, given: dict[str, Any]) -> dict[str, Any]:
+def _base_input(adhoc: AdhocAction, given: dict[str, Any],
+                outer: Callable[[], Mapping[str, Any]] | None) -> dict[str, Any]:
     if not adhoc.base:
         raise AdhocActionError(f"Ad-hoc action {adhoc.name} has no 'base' action")
     names = [n for n, _, _ in adhoc.input]
@@ -143,7 +149,8 @@ def _base_input(adhoc: AdhocAction, given: dict[str, Any]) -> dict[str, Any]:
             parts.append(f"unexpected {', '.join(unexpected)}")
         raise AdhocActionError(
             f"Invalid input for action {adhoc.name}: {'; '.join(parts)} (it takes: {takes})")
-    context = {n: given.get(n, default) for n, _, default in adhoc.input}
+    own = {n: given.get(n, default) for n, _, default in adhoc.input}
+    context: Mapping[str, Any] = ChainMap(own, dict(outer())) if outer is not None else own
     from levante.expr import ExpressionError, evaluate
 
     try:

@@ -19,6 +19,7 @@ from levante.engine.evaluation import (
     evaluate_for_task,
     policy_flag,
     policy_number,
+    task_context,
     with_items_values,
 )
 from levante.engine.events import TimerKind
@@ -168,7 +169,7 @@ def schedule_iterations(
             target = (evaluate_for_task(d, task, spec.target, "target", item)
                       if spec.target else None)
             runtime = iteration_context(i, item)
-            expansion = _expand_adhoc(d, name, action_in, wf.workflow_namespace, workbook)
+            expansion = _expand_adhoc(d, task, name, action_in, workbook, item)
             if expansion is not None:
                 runtime[adhoc.CONTEXT_KEY] = expansion.to_context()
             actions.append(ActionExecution(
@@ -182,11 +183,16 @@ def schedule_iterations(
         d.schedule_actions(task.id, actions)
 
 
-def _expand_adhoc(d: Decision, name: str, given: dict[str, Any], namespace: str,
-                  workbook: str | None) -> adhoc.Expansion | None:
-    """The base action an ad-hoc action runs (None for any other action)."""
+def _expand_adhoc(d: Decision, task: TaskExecution, name: str, given: dict[str, Any],
+                  workbook: str | None, item: dict[str, Any] | None) -> adhoc.Expansion | None:
+    """The base action an ad-hoc action runs (None for any other action).
+
+    Its base-input sees the action's input first, then the task's context.
+    """
+    namespace = d.workflow(task.workflow_execution_id).workflow_namespace
     try:
-        return adhoc.expand(d.adhoc_action, name, given, namespace, workbook=workbook)
+        return adhoc.expand(d.adhoc_action, name, given, namespace, workbook=workbook,
+                            outer=lambda: task_context(d, task, item))
     except adhoc.AdhocActionError as exc:
         raise EvaluationFailed(f"action '{name}'", str(exc)) from exc
 
