@@ -121,7 +121,7 @@ def write_report(body: dict[str, Any], out: TextIO, *, show_output: bool = True)
             out.write(f"  {item['state']:<9} {show_value(item['value']):<{width}} "
                       f"{seconds(item['duration']):>7}")
             if item.get("error"):
-                out.write(f"  error: {_first_line(item['error'])}")
+                out.write(f"  error: {_elided(item['error'])}")
             out.write("\n")
             if show_output and item.get("output_tail") and item["state"] != "ERROR":
                 for line in str(item["output_tail"]).splitlines():
@@ -135,11 +135,20 @@ def write_history(body: dict[str, Any], out: TextIO) -> None:
     rows = [
         [show_value(entry["value"]), entry["last_state"], entry["last_at"] or "-",
          " ".join(entry["trend"]), f"{entry['succeeded']}/{entry['runs']}",
-         _first_line(entry["last_error"] or "")]
+         _elided(entry["last_error"] or "")]
         for entry in body["items"]
     ]
     headings = ["Item", "Last state", "When", "Trend (newest first)", "Succeeded", "Last error"]
     out.write(box_table(headings, rows) + "\n")
+
+
+def _elided(text: str, length: int = 200, head: int = 60) -> str:
+    """An error on one line; when too long, its middle is cut: the reason is usually at the end.
+
+    (An SSH failure starts with the whole command and ends with the exit status and stderr.)
+    """
+    line = " ".join(str(text).split())
+    return line if len(line) <= length else f"{line[:head]} ... {line[head + 5 - length:]}"
 
 
 def _first_line(text: str, length: int = 160) -> str:
