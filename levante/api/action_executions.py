@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
 from levante.api.context import ApiContext, Ctx, base_url
+from levante.api.crud import one_resource
 from levante.api.errors import ApiError, BadRequest
 from levante.api.gateway import RunAction, RunActionOutcome
 from levante.api.listing import (
@@ -22,9 +23,7 @@ from levante.api.listing import (
     next_link,
     openapi_parameters,
     page_body,
-    parse_fields,
     parse_list_query,
-    pick_fields,
     run_list,
 )
 from levante.api.wire import json_object, json_response, json_text, timestamps
@@ -207,10 +206,13 @@ def get_action_execution_resource(
     action_execution_id: str, ctx: Ctx, fields: str = ""
 ) -> JSONResponse:
     """One action execution, with its output."""
-    wanted = parse_fields(fields, FIELDS)
-    with ctx.db.read() as session:
-        row = get_action_execution(session, action_execution_id)
-        return json_response(pick_fields(action_execution_resource(row), wanted))
+    return one_resource(
+        ctx,
+        fields,
+        FIELDS,
+        lambda session: get_action_execution(session, action_execution_id),
+        action_execution_resource,
+    )
 
 
 @router.put("/v2/action_executions/{action_execution_id}")

@@ -7,18 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from levante.api.context import Ctx, base_url
+from levante.api.context import Ctx
+from levante.api.crud import list_page, one_resource
 from levante.api.documents import checked_scope
 from levante.api.errors import BadRequest, plain_faults
 from levante.api.listing import (
     ListSpec,
-    next_link,
     openapi_parameters,
-    page_body,
-    parse_fields,
-    parse_list_query,
-    pick_fields,
-    run_list,
 )
 from levante.api.wire import (
     TEXT_BODY_OPENAPI,
@@ -71,13 +66,7 @@ def code_source_resource(row: CodeSource) -> dict[str, Any]:
 @router.get("/v2/code_sources", openapi_extra=openapi_parameters(LIST))
 def list_code_sources(request: Request, ctx: Ctx) -> JSONResponse:
     """List code sources."""
-    query = parse_list_query(dict(request.query_params), LIST, max_limit=ctx.max_limit)
-    with ctx.db.read() as session:
-        rows = run_list(session, LIST, query)
-        resources = [code_source_resource(row) for row in rows]
-    return json_response(
-        page_body(LIST, query, resources, next_link(base_url(request), LIST, query, rows))
-    )
+    return list_page(request, ctx, LIST, code_source_resource)
 
 
 @router.post(
@@ -130,10 +119,13 @@ def get_code_source(
     identifier: str, ctx: Ctx, namespace: str = "", fields: str = ""
 ) -> JSONResponse:
     """One code source by name or id."""
-    wanted = parse_fields(fields, FIELDS)
-    with ctx.db.read() as session:
-        row = get_definition(session, CodeSource, identifier, namespace)
-        return json_response(pick_fields(code_source_resource(row), wanted))
+    return one_resource(
+        ctx,
+        fields,
+        FIELDS,
+        lambda session: get_definition(session, CodeSource, identifier, namespace),
+        code_source_resource,
+    )
 
 
 @router.delete(

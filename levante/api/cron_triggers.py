@@ -20,10 +20,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from levante.api.context import Ctx, base_url
+from levante.api.context import Ctx
 from levante.api.cron import (
     check_choice,
     check_not_negative,
@@ -33,17 +32,12 @@ from levante.api.cron import (
     next_fire_time,
     parse_first_time,
 )
+from levante.api.crud import add_unique, list_page, one_resource
 from levante.api.documents import checked_scope
 from levante.api.errors import BadRequest, Conflict, NotFound
 from levante.api.listing import (
     ListSpec,
-    next_link,
     openapi_parameters,
-    page_body,
-    parse_fields,
-    parse_list_query,
-    pick_fields,
-    run_list,
 )
 from levante.api.lookup import check_workflow_input, declared_input, find_workflow
 from levante.api.wire import (
@@ -60,7 +54,6 @@ from levante.scheduler.firing import REFUSED_START, due_time
 from levante.scheduler.policies import MissedRunPolicy, OverlapPolicy
 from levante.store.models import CronTrigger, WorkflowDefinition, new_id
 from levante.store.models.triggers import CronTriggerRun
-from levante.store.sql import is_unique_violation
 from levante.store.types import format_timestamp, utc_now
 
 router = APIRouter(tags=["cron triggers"])
@@ -189,13 +182,7 @@ def content_hash(value: Any) -> str:
 @router.get("/v2/cron_triggers", openapi_extra=openapi_parameters(LIST))
 def list_cron_triggers(request: Request, ctx: Ctx) -> JSONResponse:
     """List cron triggers."""
-    query = parse_list_query(dict(request.query_params), LIST, max_limit=ctx.max_limit)
-    with ctx.db.read() as session:
-        rows = run_list(session, LIST, query)
-        resources = [cron_trigger_resource(row) for row in rows]
-    return json_response(
-        page_body(LIST, query, resources, next_link(base_url(request), LIST, query, rows))
-    )
+    return list_page(request, ctx, LIST, cron_trigger_resource)
 
 
 @router.post("/v2/cron_triggers", status_code=201)
@@ -252,10 +239,13 @@ def create_cron_trigger(body: CronTriggerBody, ctx: Ctx) -> JSONResponse:
 @router.get("/v2/cron_triggers/{identifier}")
 def get_cron_trigger(identifier: str, ctx: Ctx, fields: str = "") -> JSONResponse:
     """One cron trigger by name or id."""
-    wanted = parse_fields(fields, FIELDS)
-    with ctx.db.read() as session:
-        row = _get(session, identifier)
-        return json_response(pick_fields(cron_trigger_resource(row), wanted))
+    return one_resource(
+        ctx,
+        fields,
+        FIELDS,
+        lambda session: _get(session, identifier),
+        cron_trigger_resource,
+    )
 
 
 @router.delete("/v2/cron_triggers/{identifier}", status_code=204)
@@ -438,13 +428,9 @@ def _insert(session: Session, row: CronTrigger) -> None:
         raise Conflict(
             f"Duplicate entry for cron trigger ['name', 'project_id']: {row.name}, {row.project_id}"
         )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError as error:
-        if not is_unique_violation(error):
-            raise
-        raise Conflict(
-            "Duplicate entry for cron trigger: another trigger already starts workflow "
-            f"{row.workflow_name!r} with the same input, params and schedule"
-        ) from None
+    add_unique(
+        session,
+        row,
+        "Duplicate entry for cron trigger: another trigger already starts workflow "
+        f"{row.workflow_name!r} with the same input, params and schedule"
+    )

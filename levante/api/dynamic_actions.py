@@ -9,18 +9,13 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
-from levante.api.context import Ctx, base_url
+from levante.api.context import Ctx
+from levante.api.crud import list_page, one_resource
 from levante.api.documents import checked_scope
 from levante.api.errors import BadRequest, plain_faults
 from levante.api.listing import (
     ListSpec,
-    next_link,
     openapi_parameters,
-    page_body,
-    parse_fields,
-    parse_list_query,
-    pick_fields,
-    run_list,
 )
 from levante.api.wire import json_response, no_content, timestamps, without_null_updated_at
 from levante.store.definitions import create_definition, delete_definition, get_definition
@@ -80,13 +75,7 @@ def dynamic_action_resource(row: DynamicActionDefinition) -> dict[str, Any]:
 @router.get("/v2/dynamic_actions", openapi_extra=openapi_parameters(LIST))
 def list_dynamic_actions(request: Request, ctx: Ctx) -> JSONResponse:
     """List dynamic actions."""
-    query = parse_list_query(dict(request.query_params), LIST, max_limit=ctx.max_limit)
-    with ctx.db.read() as session:
-        rows = run_list(session, LIST, query)
-        resources = [dynamic_action_resource(row) for row in rows]
-    return json_response(
-        page_body(LIST, query, resources, next_link(base_url(request), LIST, query, rows))
-    )
+    return list_page(request, ctx, LIST, dynamic_action_resource)
 
 
 @router.post("/v2/dynamic_actions", status_code=201, dependencies=[Depends(plain_faults)])
@@ -138,10 +127,13 @@ def get_dynamic_action(
     identifier: str, ctx: Ctx, namespace: str = "", fields: str = ""
 ) -> JSONResponse:
     """One dynamic action by name or id."""
-    wanted = parse_fields(fields, FIELDS)
-    with ctx.db.read() as session:
-        row = get_definition(session, DynamicActionDefinition, identifier, namespace)
-        return json_response(pick_fields(dynamic_action_resource(row), wanted))
+    return one_resource(
+        ctx,
+        fields,
+        FIELDS,
+        lambda session: get_definition(session, DynamicActionDefinition, identifier, namespace),
+        dynamic_action_resource,
+    )
 
 
 @router.delete("/v2/dynamic_actions/{identifier}", status_code=204)

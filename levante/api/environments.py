@@ -8,18 +8,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
-from levante.api.context import Ctx, base_url
+from levante.api.context import Ctx
+from levante.api.crud import list_page, one_resource
 from levante.api.documents import checked_scope
 from levante.api.errors import BadRequest
 from levante.api.listing import (
     ListSpec,
-    next_link,
     openapi_parameters,
-    page_body,
-    parse_fields,
-    parse_list_query,
-    pick_fields,
-    run_list,
 )
 from levante.api.wire import (
     json_object,
@@ -79,13 +74,7 @@ def environment_resource(row: Environment) -> dict[str, Any]:
 @router.get("/v2/environments", openapi_extra=openapi_parameters(LIST))
 def list_environments(request: Request, ctx: Ctx) -> JSONResponse:
     """List environments."""
-    query = parse_list_query(dict(request.query_params), LIST, max_limit=ctx.max_limit)
-    with ctx.db.read() as session:
-        rows = run_list(session, LIST, query)
-        resources = [environment_resource(row) for row in rows]
-    return json_response(
-        page_body(LIST, query, resources, next_link(base_url(request), LIST, query, rows))
-    )
+    return list_page(request, ctx, LIST, environment_resource)
 
 
 @router.post("/v2/environments", status_code=201)
@@ -128,10 +117,13 @@ def update_environment(body: EnvironmentBody, ctx: Ctx) -> JSONResponse:
 @router.get("/v2/environments/{name}")
 def get_environment(name: str, ctx: Ctx, fields: str = "") -> JSONResponse:
     """One environment by name or id."""
-    wanted = parse_fields(fields, FIELDS)
-    with ctx.db.read() as session:
-        row = get_definition(session, Environment, name)
-        return json_response(pick_fields(environment_resource(row), wanted))
+    return one_resource(
+        ctx,
+        fields,
+        FIELDS,
+        lambda session: get_definition(session, Environment, name),
+        environment_resource,
+    )
 
 
 @router.delete("/v2/environments/{name}", status_code=204)

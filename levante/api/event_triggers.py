@@ -12,21 +12,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from levante.api.context import Ctx, base_url
+from levante.api.context import Ctx
+from levante.api.crud import add_unique, list_page, one_resource
 from levante.api.documents import checked_scope
-from levante.api.errors import BadRequest, Conflict, NotFound
+from levante.api.errors import BadRequest, NotFound
 from levante.api.listing import (
     ListSpec,
-    next_link,
     openapi_parameters,
-    page_body,
-    parse_fields,
-    parse_list_query,
-    pick_fields,
-    run_list,
 )
 from levante.api.lookup import check_workflow_input
 from levante.api.wire import (
@@ -38,7 +32,6 @@ from levante.api.wire import (
     without_null_updated_at,
 )
 from levante.store.models import EventTrigger, WorkflowDefinition
-from levante.store.sql import is_unique_violation
 
 router = APIRouter(tags=["event triggers"])
 
@@ -122,13 +115,7 @@ def check_uuid(value: str, what: str = "id") -> str:
 @router.get("/v2/event_triggers", openapi_extra=openapi_parameters(LIST))
 def list_event_triggers(request: Request, ctx: Ctx) -> JSONResponse:
     """List event triggers."""
-    query = parse_list_query(dict(request.query_params), LIST, max_limit=ctx.max_limit)
-    with ctx.db.read() as session:
-        rows = run_list(session, LIST, query)
-        resources = [event_trigger_resource(row) for row in rows]
-    return json_response(
-        page_body(LIST, query, resources, next_link(base_url(request), LIST, query, rows))
-    )
+    return list_page(request, ctx, LIST, event_trigger_resource)
 
 
 @router.post("/v2/event_triggers", status_code=201)
@@ -154,16 +141,12 @@ def create_event_trigger(body: EventTriggerBody, ctx: Ctx) -> JSONResponse:
             event=body.event,
             scope=checked_scope(body.scope),
         )
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError as error:
-            if not is_unique_violation(error):
-                raise
-            raise Conflict(
-                "Duplicate entry for EventTrigger ['exchange', 'topic', 'event', 'workflow_id', "
-                f"'project_id']: {body.exchange}, {body.topic}, {body.event}, {workflow.id}"
-            ) from None
+        add_unique(
+            session,
+            row,
+            "Duplicate entry for EventTrigger ['exchange', 'topic', 'event', 'workflow_id', "
+            f"'project_id']: {body.exchange}, {body.topic}, {body.event}, {workflow.id}"
+        )
         resource = without_null_updated_at(event_trigger_resource(row))
     return json_response(resource, status_code=201)
 
@@ -196,9 +179,13 @@ def update_event_trigger(identifier: str, body: EventTriggerBody, ctx: Ctx) -> J
 @router.get("/v2/event_triggers/{identifier}")
 def get_event_trigger(identifier: str, ctx: Ctx, fields: str = "") -> JSONResponse:
     """One event trigger by id."""
-    wanted = parse_fields(fields, FIELDS)
-    with ctx.db.read() as session:
-        return json_response(pick_fields(event_trigger_resource(_get(session, identifier)), wanted))
+    return one_resource(
+        ctx,
+        fields,
+        FIELDS,
+        lambda session: _get(session, identifier),
+        event_trigger_resource,
+    )
 
 
 @router.delete("/v2/event_triggers/{identifier}", status_code=204)

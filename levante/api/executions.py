@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from levante.api.context import Ctx, base_url
+from levante.api.crud import one_resource
 from levante.api.errors import BadRequest
 from levante.api.gateway import StartExecution
 from levante.api.listing import (
@@ -23,9 +24,7 @@ from levante.api.listing import (
     next_link,
     openapi_parameters,
     page_body,
-    parse_fields,
     parse_list_query,
-    pick_fields,
     run_list,
 )
 from levante.api.lookup import check_workflow_input, find_workflow
@@ -200,10 +199,13 @@ def create_execution(body: ExecutionBody, ctx: Ctx) -> JSONResponse:
 @router.get("/v2/executions/{execution_id}")
 def get_execution(execution_id: str, ctx: Ctx, fields: str = "") -> JSONResponse:
     """One workflow execution, with its output and globally published variables."""
-    wanted = parse_fields(fields, FIELDS)
-    with ctx.db.read() as session:
-        row = get_started_execution(session, execution_id)
-        return json_response(pick_fields(execution_resource(row), wanted))
+    return one_resource(
+        ctx,
+        fields,
+        FIELDS,
+        lambda session: get_started_execution(session, execution_id),
+        execution_resource,
+    )
 
 
 def check_state_change(state: str, description: str | None, env: Any) -> None:

@@ -13,15 +13,14 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from levante.api.context import Ctx
-from levante.api.errors import BadRequest, Conflict, NotFound, plain_faults
+from levante.api.crud import add_unique
+from levante.api.errors import BadRequest, NotFound, plain_faults
 from levante.api.event_triggers import check_uuid
 from levante.api.wire import json_response, no_content, timestamps, without_null_updated_at
 from levante.store.models import ResourceMember, WorkflowDefinition
-from levante.store.sql import is_unique_violation
 
 router = APIRouter(tags=["members"], dependencies=[Depends(plain_faults)])
 
@@ -89,16 +88,12 @@ def create_member(resource_id: str, body: MemberBody, ctx: Ctx) -> JSONResponse:
             member_id=body.member_id,
             status="pending",
         )
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError as error:
-            if not is_unique_violation(error):
-                raise
-            raise Conflict(
-                "Duplicate entry for ResourceMember ['resource_id', 'resource_type', "
-                f"'member_id']: {resource_id}, {RESOURCE_TYPE}, {body.member_id}"
-            ) from None
+        add_unique(
+            session,
+            row,
+            "Duplicate entry for ResourceMember ['resource_id', 'resource_type', "
+            f"'member_id']: {resource_id}, {RESOURCE_TYPE}, {body.member_id}"
+        )
         resource = without_null_updated_at(member_resource(row))
     return json_response(resource, status_code=201)
 

@@ -13,7 +13,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from levante.api.context import Ctx, base_url
+from levante.api.context import Ctx
+from levante.api.crud import list_page, one_resource
 from levante.api.documents import (
     checked_scope,
     checksum,
@@ -24,13 +25,7 @@ from levante.api.documents import (
 from levante.api.errors import plain_faults
 from levante.api.listing import (
     ListSpec,
-    next_link,
     openapi_parameters,
-    page_body,
-    parse_fields,
-    parse_list_query,
-    pick_fields,
-    run_list,
 )
 from levante.api.wire import (
     TEXT_BODY_OPENAPI,
@@ -90,13 +85,7 @@ def workbook_resource(row: Workbook) -> dict[str, Any]:
 @router.get("/v2/workbooks", openapi_extra=openapi_parameters(LIST))
 def list_workbooks(request: Request, ctx: Ctx) -> JSONResponse:
     """List workbooks."""
-    query = parse_list_query(dict(request.query_params), LIST, max_limit=ctx.max_limit)
-    with ctx.db.read() as session:
-        rows = run_list(session, LIST, query)
-        resources = [workbook_resource(row) for row in rows]
-    return json_response(
-        page_body(LIST, query, resources, next_link(base_url(request), LIST, query, rows))
-    )
+    return list_page(request, ctx, LIST, workbook_resource)
 
 
 @router.post(
@@ -156,10 +145,13 @@ def validate_workbook(definition: TextBody) -> JSONResponse:
 @router.get("/v2/workbooks/{name}")
 def get_workbook(name: str, ctx: Ctx, namespace: str = "", fields: str = "") -> JSONResponse:
     """One workbook by name (or id)."""
-    wanted = parse_fields(fields, FIELDS)
-    with ctx.db.read() as session:
-        row = get_definition(session, Workbook, name, namespace)
-        return json_response(pick_fields(workbook_resource(row), wanted))
+    return one_resource(
+        ctx,
+        fields,
+        FIELDS,
+        lambda session: get_definition(session, Workbook, name, namespace),
+        workbook_resource,
+    )
 
 
 @router.delete("/v2/workbooks/{name}", status_code=204)

@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from levante.api.context import ApiContext, Ctx, base_url
+from levante.api.context import ApiContext, Ctx
+from levante.api.crud import list_page, one_resource
 from levante.api.documents import (
     checked_scope,
     checksum,
@@ -20,13 +21,7 @@ from levante.api.documents import (
 from levante.api.errors import BadRequest, plain_faults
 from levante.api.listing import (
     ListSpec,
-    next_link,
     openapi_parameters,
-    page_body,
-    parse_fields,
-    parse_list_query,
-    pick_fields,
-    run_list,
 )
 from levante.api.wire import (
     TEXT_BODY_OPENAPI,
@@ -117,13 +112,7 @@ def _values(spec: WorkflowSpec, definition: str, scope: str) -> dict[str, Any]:
 @router.get("/v2/workflows", openapi_extra=openapi_parameters(LIST))
 def list_workflows(request: Request, ctx: Ctx) -> JSONResponse:
     """List workflows (Mistral's paging, sorting, fields and filters)."""
-    query = parse_list_query(dict(request.query_params), LIST, max_limit=ctx.max_limit)
-    with ctx.db.read() as session:
-        rows = run_list(session, LIST, query)
-        resources = [workflow_resource(row) for row in rows]
-    return json_response(
-        page_body(LIST, query, resources, next_link(base_url(request), LIST, query, rows))
-    )
+    return list_page(request, ctx, LIST, workflow_resource)
 
 
 @router.post(
@@ -215,10 +204,13 @@ def validate_workflows(definition: TextBody) -> JSONResponse:
 @router.get("/v2/workflows/{identifier}")
 def get_workflow(identifier: str, ctx: Ctx, namespace: str = "", fields: str = "") -> JSONResponse:
     """One workflow by name (in ``namespace``, then the default one) or id."""
-    wanted = parse_fields(fields, FIELDS)
-    with ctx.db.read() as session:
-        row = get_definition(session, WorkflowDefinition, identifier, namespace)
-        return json_response(pick_fields(workflow_resource(row), wanted))
+    return one_resource(
+        ctx,
+        fields,
+        FIELDS,
+        lambda session: get_definition(session, WorkflowDefinition, identifier, namespace),
+        workflow_resource,
+    )
 
 
 @router.delete("/v2/workflows/{identifier}", status_code=204)
