@@ -142,7 +142,7 @@ def write_history(body: dict[str, Any], out: TextIO) -> None:
     out.write(box_table(headings, rows) + "\n")
 
 
-def _elided(text: str, length: int = 200, head: int = 60) -> str:
+def _elided(text: str, length: int = 400, head: int = 60) -> str:
     """An error on one line; when too long, its middle is cut: the reason is usually at the end.
 
     (An SSH failure starts with the whole command and ends with the exit status and stderr.)
