@@ -239,13 +239,7 @@ def create_cron_trigger(body: CronTriggerBody, ctx: Ctx) -> JSONResponse:
 @router.get("/v2/cron_triggers/{identifier}")
 def get_cron_trigger(identifier: str, ctx: Ctx, fields: str = "") -> JSONResponse:
     """One cron trigger by name or id."""
-    return one_resource(
-        ctx,
-        fields,
-        FIELDS,
-        lambda session: _get(session, identifier),
-        cron_trigger_resource,
-    )
+    return one_resource(ctx, fields, FIELDS, lambda s: _get(s, identifier), cron_trigger_resource)
 
 
 @router.delete("/v2/cron_triggers/{identifier}", status_code=204)

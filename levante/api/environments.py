@@ -118,11 +118,7 @@ def update_environment(body: EnvironmentBody, ctx: Ctx) -> JSONResponse:
 def get_environment(name: str, ctx: Ctx, fields: str = "") -> JSONResponse:
     """One environment by name or id."""
     return one_resource(
-        ctx,
-        fields,
-        FIELDS,
-        lambda session: get_definition(session, Environment, name),
-        environment_resource,
+        ctx, fields, FIELDS, lambda s: get_definition(s, Environment, name), environment_resource
     )
 
 

@@ -179,13 +179,7 @@ def update_event_trigger(identifier: str, body: EventTriggerBody, ctx: Ctx) -> J
 @router.get("/v2/event_triggers/{identifier}")
 def get_event_trigger(identifier: str, ctx: Ctx, fields: str = "") -> JSONResponse:
     """One event trigger by id."""
-    return one_resource(
-        ctx,
-        fields,
-        FIELDS,
-        lambda session: _get(session, identifier),
-        event_trigger_resource,
-    )
+    return one_resource(ctx, fields, FIELDS, lambda s: _get(s, identifier), event_trigger_resource)
 
 
 @router.delete("/v2/event_triggers/{identifier}", status_code=204)

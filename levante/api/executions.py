@@ -200,11 +200,7 @@ def create_execution(body: ExecutionBody, ctx: Ctx) -> JSONResponse:
 def get_execution(execution_id: str, ctx: Ctx, fields: str = "") -> JSONResponse:
     """One workflow execution, with its output and globally published variables."""
     return one_resource(
-        ctx,
-        fields,
-        FIELDS,
-        lambda session: get_started_execution(session, execution_id),
-        execution_resource,
+        ctx, fields, FIELDS, lambda s: get_started_execution(s, execution_id), execution_resource
     )
 
 
