@@ -2,7 +2,8 @@
 
 Create the cookbook's workflow (the printed text is refused where it breaks),
 run it on 20 real SSH hosts through a real gateway, read which hosts did what,
-see one host fail and rerun only that host once it is fixed, then schedule
+see one host fail (a webhook hears of it: Mistral's ``notify`` param) and
+rerun only that host once it is fixed, then schedule
 the run for every Monday at 02:00 as the cookbook does.
 
 Tests run in file order and share one server, fleet and mailbox; each starts
@@ -24,6 +25,7 @@ import pytest
 
 from tests.integration.api.server import LevanteServer
 from tests.integration.e2e.conftest import HOSTS, TO_EMAIL
+from tests.integration.notify.receiver import Receiver
 from tests.support.smtp import RunningSmtp
 from tests.support.sshd import SshFleet, sshd_available
 
@@ -132,8 +134,23 @@ def test_a_failing_host_is_named_then_rerunning_only_it_succeeds(
     fleet.fail_host(bad, status=100, stderr="E: Could not get lock /var/lib/dpkg/lock-frontend")
     before, mails = len(fleet.commands()), len(smtp.messages)
 
-    execution = server.mistral_json("execution-create", "upgrade_kernel", str(input_json))
-    assert wait_finished(server, execution["ID"])["State"] == "ERROR"
+    webhook = Receiver().start()
+    try:
+        notify = {"notify": [{"type": "webhook", "url": webhook.url,
+                              "event_types": ["TASK_FAILED", "WORKFLOW_FAILED"]}]}
+        execution = server.mistral_json(
+            "execution-create", "upgrade_kernel", str(input_json), json.dumps(notify)
+        )
+        assert wait_finished(server, execution["ID"])["State"] == "ERROR"
+        # The operator hears of the failure though the workflow never reaches its email task.
+        # (Delivery order between events is not promised: each is keyed by its event.)
+        events = {r.body["event"]: r.body for r in webhook.wait_for(2)}
+    finally:
+        webhook.stop()
+    assert set(events) == {"TASK_FAILED", "WORKFLOW_FAILED"}
+    assert events["TASK_FAILED"]["name"] == "upgrade"
+    assert events["TASK_FAILED"]["workflow_execution_id"] == execution["ID"]
+    assert events["WORKFLOW_FAILED"]["id"] == execution["ID"]
 
     answer = report(server, execution["ID"])
     upgrade = task_of(answer, "upgrade")
