@@ -61,9 +61,14 @@ class Claimed:
 
     id: int
     event: str
+    root_execution_id: str
     payload: dict[str, Any]
     target: dict[str, Any]
     attempts: int
+
+
+#: The outcome of a notification not tried this round (an earlier one of its execution failed).
+HELD = "held back: an earlier event of this execution was not delivered"
 
 
 class DeliveryRefused(Exception):
@@ -128,25 +133,46 @@ class NotificationDelivery:
             return 0
         own = client is None
         client = client or self._client or self._new_client()
+        groups: dict[str, list[Claimed]] = {}
+        for n in claimed:
+            groups.setdefault(n.root_execution_id, []).append(n)
         try:
-            errors = await asyncio.gather(*(self._send(client, n) for n in claimed))
+            outcomes = await asyncio.gather(*(self._send_in_order(client, g)
+                                              for g in groups.values()))
         finally:
             if own and self._client is None:
                 await client.aclose()
-        await asyncio.to_thread(self.settle, list(zip(claimed, errors, strict=True)))
+        await asyncio.to_thread(self.settle, [o for group in outcomes for o in group])
         return len(claimed)
+
+    async def _send_in_order(self, client: httpx.AsyncClient,
+                             group: list[Claimed]) -> list[tuple[Claimed, str | None]]:
+        """Send one execution tree's events one after another, in the order they happened.
+
+        After a failure the later events wait for the failed one's retry
+        (``HELD``), so a receiver never sees WORKFLOW_FAILED before TASK_FAILED.
+        """
+        outcomes: list[tuple[Claimed, str | None]] = []
+        for i, n in enumerate(group):
+            error = await self._send(client, n)
+            outcomes.append((n, error))
+            if error is not None:
+                outcomes += [(later, HELD) for later in group[i + 1:]]
+                break
+        return outcomes
 
     def claim_due(self) -> list[Claimed]:
         """Claim up to ``batch`` due rows: hide them for ``lease_seconds`` (one transaction)."""
         now = self.clock()
-        stmt = (select(OUTBOX.c.id, OUTBOX.c.event, OUTBOX.c.payload, OUTBOX.c.target,
-                       OUTBOX.c.attempts)
+        stmt = (select(OUTBOX.c.id, OUTBOX.c.event, OUTBOX.c.root_execution_id,
+                       OUTBOX.c.payload, OUTBOX.c.target, OUTBOX.c.attempts)
                 .where(OUTBOX.c.failed_at.is_(None), OUTBOX.c.next_attempt_at <= now)
                 .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id).limit(self.config.batch))
         if self.db.is_postgresql:
             stmt = stmt.with_for_update(skip_locked=True)
         with self.db.transaction() as session:
-            rows = [Claimed(r.id, r.event, r.payload or {}, r.target or {}, r.attempts)
+            rows = [Claimed(r.id, r.event, r.root_execution_id, r.payload or {}, r.target or {},
+                            r.attempts)
                     for r in session.execute(stmt)]
             if rows:
                 lease = now + dt.timedelta(seconds=self.config.lease_seconds)
@@ -165,15 +191,24 @@ class NotificationDelivery:
         return None
 
     def settle(self, outcomes: list[tuple[Claimed, str | None]]) -> None:
-        """Delete delivered rows; schedule a retry (or mark failed) for the others."""
+        """Delete delivered rows; schedule a retry (or mark failed) for the others.
+
+        A ``HELD`` row (not tried: an earlier event of its execution failed) is
+        due again with that event's retry, its attempts unchanged.
+        """
         now = self.clock()
         cfg = self.config
+        retry_at: dict[str, dt.datetime] = {}
         with self.db.transaction() as session:
             done = [n.id for n, error in outcomes if error is None]
             if done:
                 session.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(done)))
             for n, error in outcomes:
                 if error is None:
+                    continue
+                if error is HELD:
+                    session.execute(update(OUTBOX).where(OUTBOX.c.id == n.id).values(
+                        next_attempt_at=retry_at.get(n.root_execution_id, now)))
                     continue
                 attempts = n.attempts + 1
                 values: dict[str, Any] = {"attempts": attempts, "last_error": error[:2000]}
@@ -182,6 +217,7 @@ class NotificationDelivery:
                 else:
                     values["next_attempt_at"] = now + dt.timedelta(
                         seconds=retry_delay(attempts, cfg))
+                    retry_at[n.root_execution_id] = values["next_attempt_at"]
                 session.execute(update(OUTBOX).where(OUTBOX.c.id == n.id).values(**values))
 
 

@@ -65,7 +65,7 @@ class Receiver:
         """The ``event`` of every payload received, in order."""
         return [r.body["event"] for r in self.received]
 
-    def wait_for(self, count: int, timeout: float = 20.0) -> list[Received]:
+    def wait_for(self, count: int, timeout: float = 30.0) -> list[Received]:
         """Block until ``count`` POSTs arrived (AssertionError after ``timeout`` s)."""
         deadline = time.monotonic() + timeout
         while len(self.received) < count:

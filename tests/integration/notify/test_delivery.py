@@ -170,3 +170,24 @@ def test_an_unknown_target_type_fails_with_a_reason(sqlite_db: Database) -> None
         assert row.failed_at is not None
         assert "carrier-pigeon" in row.last_error
         assert session.scalar(select(func.count()).select_from(OUTBOX)) == 1
+
+
+def test_events_of_one_execution_arrive_in_order_even_across_a_retry(
+        sqlite_db: Database, receiver: Receiver) -> None:
+    with sqlite_db.transaction() as session:
+        for event in ("TASK_FAILED", "WORKFLOW_FAILED"):
+            session.execute(OUTBOX.insert().values(
+                event=event, workflow_execution_id="x", root_execution_id="x",
+                payload={"event": event}, target={"type": "webhook", "url": receiver.url},
+                attempts=0, next_attempt_at=utc_now(), created_at=utc_now()))
+    receiver.status = 503
+    clock = Clock()
+    delivery = NotificationDelivery(sqlite_db, clock=clock)
+    assert asyncio.run(delivery.deliver_due()) == 2
+    assert receiver.events() == ["TASK_FAILED"]  # the second waits for the first
+    assert [r.attempts for r in outbox(sqlite_db)] == [1, 0]
+    receiver.status = 200
+    clock.now += dt.timedelta(seconds=5)
+    asyncio.run(delivery.deliver_due())
+    assert receiver.events() == ["TASK_FAILED", "TASK_FAILED", "WORKFLOW_FAILED"]
+    assert outbox(sqlite_db) == []
