@@ -42,6 +42,8 @@ class LevanteServer:
     log_path: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    #: ``--role`` value; None runs every role (the default of ``levante server``).
+    roles: str | None = None
 
     @property
     def url(self) -> str:
@@ -52,6 +54,8 @@ class LevanteServer:
         """Start the server and wait until ``/health`` answers."""
         command = [sys.executable, "-m", "levante", "server", "--port", str(self.port)]
         command += ["--db", self.db_url, "--log-level", "warning"]
+        if self.roles:
+            command += ["--role", self.roles]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + STARTUP_SECONDS
