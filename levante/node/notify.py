@@ -167,7 +167,9 @@ class NotificationDelivery:
         stmt = (select(OUTBOX.c.id, OUTBOX.c.event, OUTBOX.c.root_execution_id,
                        OUTBOX.c.payload, OUTBOX.c.target, OUTBOX.c.attempts)
                 .where(OUTBOX.c.failed_at.is_(None), OUTBOX.c.next_attempt_at <= now)
-                .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id).limit(self.config.batch))
+                # Event order is id order: next_attempt_at of rows written in one
+                # transaction may differ by the engine's strictly increasing stamps.
+                .order_by(OUTBOX.c.id).limit(self.config.batch))
         if self.db.is_postgresql:
             stmt = stmt.with_for_update(skip_locked=True)
         with self.db.transaction() as session:
