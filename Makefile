@@ -13,8 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/levante validate examples/*.yaml
-	$(BIN)/levante run examples/with_items.yaml
+	$(BIN)/levante server
 
 lint: $(STAMP)
 	$(BIN)/ruff check levante tests bench
