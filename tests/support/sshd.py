@@ -56,6 +56,15 @@ def sshd_available() -> bool:
     return os.access(SSHD, os.X_OK) and shutil.which(SSH_KEYGEN) is not None
 
 
+def sshd_missing_outside_ci() -> bool:
+    """Skip condition for tests that need OpenSSH: never true under ``CI=true``.
+
+    CI installs openssh-server (.ci/run), so there a missing sshd must make
+    the tests fail, not skip.
+    """
+    return not sshd_available() and os.environ.get("CI") != "true"
+
+
 def loopback_addresses(count: int, first: str = FIRST_HOST_ADDRESS) -> list[str]:
     """``count`` consecutive IPv4 loopback addresses from ``first``, skipping .0 and .255."""
     out: list[str] = []

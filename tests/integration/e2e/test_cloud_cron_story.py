@@ -27,9 +27,9 @@ from tests.integration.api.server import LevanteServer
 from tests.integration.e2e.conftest import HOSTS, TO_EMAIL
 from tests.integration.notify.receiver import Receiver
 from tests.support.smtp import RunningSmtp
-from tests.support.sshd import SshFleet, sshd_available
+from tests.support.sshd import SshFleet, sshd_missing_outside_ci
 
-pytestmark = pytest.mark.skipif(not sshd_available(), reason="openssh-server not installed")
+pytestmark = pytest.mark.skipif(sshd_missing_outside_ci(), reason="openssh-server not installed")
 
 ROOT = Path(__file__).resolve().parents[3]
 WORKFLOW = ROOT / "examples" / "cloud-cron" / "update_kernel_with_email.yaml"

@@ -17,8 +17,6 @@ from tests.support.sshd import (
     sshd_available,
 )
 
-pytestmark = pytest.mark.skipif(not sshd_available(), reason="openssh-server not installed")
-
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshFleet]:
