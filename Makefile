@@ -22,7 +22,7 @@ lint: $(STAMP)
 # start real processes and servers, and a 2-core CI machine under load can
 # time one out. Reruns are listed in the summary ("R"); see the closing notes.
 test: lint
-	$(BIN)/pytest -q -ra --reruns 1
+	$(BIN)/pytest -q -raR --reruns 1
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
