@@ -11,45 +11,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-
-class WorkflowState(StrEnum):
-    """State of a workflow execution."""
-
-    IDLE = "IDLE"
-    RUNNING = "RUNNING"
-    PAUSED = "PAUSED"
-    SUCCESS = "SUCCESS"
-    ERROR = "ERROR"
-    CANCELLED = "CANCELLED"
-
-
-class TaskState(StrEnum):
-    """State of a task execution."""
-
-    IDLE = "IDLE"
-    """Created, not started: pause-before holds it, or the workflow is paused."""
-    WAITING = "WAITING"
-    """A join waiting for its inbound routes."""
-    RUNNING = "RUNNING"
-    RUNNING_DELAYED = "DELAYED"
-    """Waiting on a timer: wait-before, wait-after or a retry delay."""
-    PAUSED = "PAUSED"
-    SUCCESS = "SUCCESS"
-    ERROR = "ERROR"
-    CANCELLED = "CANCELLED"
-    SKIPPED = "SKIPPED"
-
-
-class ActionState(StrEnum):
-    """State of an action execution (one with-items iteration of one attempt)."""
-
-    IDLE = "IDLE"
-    """Created beyond the concurrency cap; no queue entry yet."""
-    RUNNING = "RUNNING"
-    PAUSED = "PAUSED"
-    SUCCESS = "SUCCESS"
-    ERROR = "ERROR"
-    CANCELLED = "CANCELLED"
+# The state names are the store's (one definition of Mistral's words); this
+# module adds the events and the tables of allowed moves.
+from levante.store.states import ActionState, TaskState, WorkflowState
 
 
 class WorkflowEvent(StrEnum):
