@@ -53,6 +53,7 @@ from levante.scheduler import CronSchedule, CronScheduler, TriggerNotFound
 from levante.scheduler.firing import REFUSED_START, due_time
 from levante.scheduler.policies import MissedRunPolicy, OverlapPolicy
 from levante.store.models import CronTrigger, WorkflowDefinition, new_id
+from levante.store.models.base import DEFAULT_PROJECT
 from levante.store.models.triggers import CronTriggerRun
 from levante.store.types import format_timestamp, utc_now
 
@@ -412,6 +413,20 @@ def _get(session: Session, identifier: str, *, lock: bool = False) -> CronTrigge
     return row
 
 
+#: The fields two triggers must share to be duplicates (upstream's unique key, plus
+#: Levante's time zone: the same pattern in another zone is another schedule).
+SCHEDULE_KEY = (
+    "workflow_input_hash",
+    "workflow_name",
+    "pattern",
+    "project_id",
+    "workflow_params_hash",
+    "remaining_executions",
+    "first_execution_time",
+    "time_zone",
+)
+
+
 def _insert(session: Session, row: CronTrigger) -> None:
     taken = session.scalar(
         select(CronTrigger.id).where(
@@ -422,9 +437,34 @@ def _insert(session: Session, row: CronTrigger) -> None:
         raise Conflict(
             f"Duplicate entry for cron trigger ['name', 'project_id']: {row.name}, {row.project_id}"
         )
+    _refuse_duplicate_schedule(session, row)
     add_unique(
         session,
         row,
-        "Duplicate entry for cron trigger: another trigger already starts workflow "
-        f"{row.workflow_name!r} with the same input, params and schedule"
+        f"Duplicate entry for cron trigger ['name', 'project_id']: {row.name}, {row.project_id}",
     )
+
+
+def _refuse_duplicate_schedule(session: Session, row: CronTrigger) -> None:
+    """409 when another trigger has the same workflow, input, params and schedule.
+
+    Upstream refuses these with a unique key; Levante checks here instead, at
+    creation only, because that key also covers ``remaining_executions``, which
+    counts down while firing (twins with counts 5 and 4 would collide on the
+    first run). Like the key, a field that is NULL (no pattern, no count, no
+    first time) never matches; ``time_zone`` NULL means UTC and matches NULL.
+    """
+    # The project is filled in by the column default on insert (not yet here).
+    wanted = {key: getattr(row, key) for key in SCHEDULE_KEY}
+    wanted["project_id"] = row.project_id or DEFAULT_PROJECT
+    if any(value is None for key, value in wanted.items() if key != "time_zone"):
+        return
+    conditions = [
+        getattr(CronTrigger, key).is_not_distinct_from(value)
+        if key == "time_zone" else getattr(CronTrigger, key) == value
+        for key, value in wanted.items()
+    ]
+    if session.scalar(select(CronTrigger.id).where(*conditions).limit(1)) is None:
+        return
+    values = ", ".join(str(getattr(row, key)) for key in SCHEDULE_KEY)
+    raise Conflict(f"Duplicate entry for cron trigger {list(SCHEDULE_KEY)}: {values}")

@@ -35,16 +35,9 @@ class CronTrigger(IdMixin, ScopedMixin, TimestampMixin, Base):
     __tablename__ = "cron_triggers"
     __table_args__ = (
         UniqueConstraint("name", "project_id"),
-        UniqueConstraint(
-            "workflow_input_hash",
-            "workflow_name",
-            "pattern",
-            "project_id",
-            "workflow_params_hash",
-            "remaining_executions",
-            "first_execution_time",
-            name="uq_cron_triggers_schedule",
-        ),
+        # No unique key over the schedule (upstream has one): remaining_executions
+        # counts down, so twins (count 5 and 4) would collide while firing. The API
+        # refuses true duplicates at creation (levante.api.cron_triggers).
         Index(None, "next_execution_time"),
         Index(None, "project_id"),
         Index(None, "workflow_name"),
