@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -17,14 +18,21 @@ class Received:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    #: What the receiver answered.
+    status: int = 200
 
 
 @dataclass
 class Receiver:
-    """A threaded HTTP server on 127.0.0.1; ``status`` is what it answers."""
+    """A threaded HTTP server on 127.0.0.1; ``status`` is what it answers.
+
+    ``answer``, when set, chooses the status for each body instead (and may
+    act on it, e.g. advance a test's clock).
+    """
 
     port: int = 0
     status: int = 200
+    answer: Callable[[dict[str, Any]], int] | None = None
     received: list[Received] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
@@ -41,10 +49,12 @@ class Receiver:
             def do_POST(self) -> None:
                 size = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(size) or b"null")
-                owner.received.append(Received(self.path, dict(self.headers.items()), body))
-                self.send_response(owner.status)
+                status = owner.status if owner.answer is None else owner.answer(body)
+                owner.received.append(
+                    Received(self.path, dict(self.headers.items()), body, status))
+                self.send_response(status)
                 self.end_headers()
-                self.wfile.write(b"ok" if owner.status < 300 else b"not now")
+                self.wfile.write(b"ok" if status < 300 else b"not now")
 
             def log_message(self, *_args: Any) -> None:
                 pass
