@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from levante.api.context import Ctx
-from levante.api.crud import list_page, one_resource
+from levante.api.definition_collection import TEXT_BODY, DefinitionCollection
 from levante.api.documents import (
     checked_scope,
     checksum,
@@ -23,27 +23,11 @@ from levante.api.documents import (
     validation_result,
 )
 from levante.api.errors import plain_faults
-from levante.api.listing import (
-    ListSpec,
-    openapi_parameters,
-)
-from levante.api.wire import (
-    TEXT_BODY_OPENAPI,
-    TextBody,
-    accepts_text,
-    json_response,
-    no_content,
-    timestamps,
-    without_null_updated_at,
-)
+from levante.api.listing import ListSpec, openapi_parameters
+from levante.api.wire import TEXT_BODY_OPENAPI, TextBody, json_response, timestamps
 from levante.lang import input_signature, parse_workbook, spec_dict
 from levante.lang.spec import WorkbookSpec
-from levante.store.definitions import (
-    create_definition,
-    delete_definition,
-    find_definition,
-    get_definition,
-)
+from levante.store.definitions import create_definition, find_definition
 from levante.store.models import ActionDefinition, Workbook, WorkflowDefinition
 
 router = APIRouter(tags=["workbooks"])
@@ -65,7 +49,6 @@ LIST = ListSpec(
     fields=FIELDS,
     filters=("created_at", "definition", "name", "scope", "tags", "updated_at", "namespace"),
 )
-_TEXT_ENDPOINT = [Depends(plain_faults), Depends(accepts_text)]
 
 
 def workbook_resource(row: Workbook) -> dict[str, Any]:
@@ -82,55 +65,54 @@ def workbook_resource(row: Workbook) -> dict[str, Any]:
     }
 
 
+WORKBOOKS = DefinitionCollection(LIST, workbook_resource)
+
+
 @router.get("/v2/workbooks", openapi_extra=openapi_parameters(LIST))
 def list_workbooks(request: Request, ctx: Ctx) -> JSONResponse:
     """List workbooks."""
-    return list_page(request, ctx, LIST, workbook_resource)
+    return WORKBOOKS.page(request, ctx)
 
 
-@router.post(
-    "/v2/workbooks", status_code=201, dependencies=_TEXT_ENDPOINT, openapi_extra=TEXT_BODY_OPENAPI
-)
+@router.post("/v2/workbooks", status_code=201, **TEXT_BODY)
 def create_workbook(
     definition: TextBody, ctx: Ctx, namespace: str = "", scope: str = "private"
 ) -> JSONResponse:
     """Create a workbook with its workflows and actions (all or none)."""
     scope = checked_scope(scope)
     spec = parse_or_400(parse_workbook, definition, namespace)
-    with ctx.db.transaction() as session:
-        row = create_definition(
-            session,
-            Workbook(
-                name=spec.name,
-                namespace=namespace,
-                definition=definition,
-                spec=dict(spec.raw),
-                tags=list(spec.tags),
-                scope=scope,
-            ),
-        )
-        _save_items(session, spec, definition, namespace, scope)
-        session.flush()
-        body = without_null_updated_at(workbook_resource(row))
+    row = Workbook(
+        name=spec.name,
+        namespace=namespace,
+        definition=definition,
+        spec=dict(spec.raw),
+        tags=list(spec.tags),
+        scope=scope,
+    )
+    (body,) = WORKBOOKS.create(
+        ctx,
+        [row],
+        then=lambda session: _save_items(session, spec, definition, namespace, scope),
+    )
     return json_response(body, status_code=201)
 
 
-@router.put("/v2/workbooks", dependencies=_TEXT_ENDPOINT, openapi_extra=TEXT_BODY_OPENAPI)
+@router.put("/v2/workbooks", **TEXT_BODY)
 def update_workbook(
     definition: TextBody, ctx: Ctx, namespace: str = "", scope: str = "private"
 ) -> JSONResponse:
     """Replace a workbook's definition; its workflows and actions are created or updated."""
     scope = checked_scope(scope)
     spec = parse_or_400(parse_workbook, definition, namespace)
-    with ctx.db.transaction() as session:
-        row = get_definition(session, Workbook, spec.name, namespace, fallback=False)
+
+    def change(session: Session, row: Workbook) -> None:
         row.definition = definition
         row.spec = dict(spec.raw)
         row.tags = list(spec.tags)
         row.scope = scope
         _save_items(session, spec, definition, namespace, scope)
-        session.flush()
-        body = workbook_resource(row)
+
+    (body,) = WORKBOOKS.update(ctx, namespace, [(spec.name, change)])
     return json_response(body)
 
 
@@ -145,21 +127,13 @@ def validate_workbook(definition: TextBody) -> JSONResponse:
 @router.get("/v2/workbooks/{name}")
 def get_workbook(name: str, ctx: Ctx, namespace: str = "", fields: str = "") -> JSONResponse:
     """One workbook by name (or id)."""
-    return one_resource(
-        ctx,
-        fields,
-        FIELDS,
-        lambda session: get_definition(session, Workbook, name, namespace),
-        workbook_resource,
-    )
+    return WORKBOOKS.get(ctx, name, namespace, fields)
 
 
 @router.delete("/v2/workbooks/{name}", status_code=204)
 def delete_workbook(name: str, ctx: Ctx, namespace: str = "") -> Response:
     """Delete a workbook (its workflows and actions stay)."""
-    with ctx.db.transaction() as session:
-        delete_definition(session, Workbook, name, namespace)
-    return no_content()
+    return WORKBOOKS.delete(ctx, name, namespace)
 
 
 def _save_items(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -10,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from levante.api.context import ApiContext, Ctx
-from levante.api.crud import list_page, one_resource
+from levante.api.definition_collection import TEXT_BODY, DefinitionCollection
 from levante.api.documents import (
     checked_scope,
     checksum,
@@ -19,23 +21,10 @@ from levante.api.documents import (
     validation_result,
 )
 from levante.api.errors import BadRequest, plain_faults
-from levante.api.listing import (
-    ListSpec,
-    openapi_parameters,
-)
-from levante.api.wire import (
-    TEXT_BODY_OPENAPI,
-    TextBody,
-    accepts_text,
-    json_response,
-    json_text,
-    no_content,
-    timestamps,
-    without_null_updated_at,
-)
+from levante.api.listing import ListSpec, openapi_parameters
+from levante.api.wire import TEXT_BODY_OPENAPI, TextBody, json_response, json_text, timestamps
 from levante.lang import input_signature, parse_workflows, spec_dict
 from levante.lang.spec import WorkflowSpec
-from levante.store.definitions import create_definition, get_definition
 from levante.store.models import CronTrigger, EventTrigger, ResourceMember, WorkflowDefinition
 
 router = APIRouter(tags=["workflows"])
@@ -71,7 +60,6 @@ LIST = ListSpec(
     ),
     always=("interface",),
 )
-_TEXT_ENDPOINT = [Depends(plain_faults), Depends(accepts_text)]
 
 
 def interface_of(spec: dict[str, Any] | None) -> dict[str, Any]:
@@ -109,18 +97,18 @@ def _values(spec: WorkflowSpec, definition: str, scope: str) -> dict[str, Any]:
     }
 
 
+WORKFLOWS = DefinitionCollection(
+    LIST, workflow_resource, partial(workflow_resource, interface_as_text=False)
+)
+
+
 @router.get("/v2/workflows", openapi_extra=openapi_parameters(LIST))
 def list_workflows(request: Request, ctx: Ctx) -> JSONResponse:
     """List workflows (Mistral's paging, sorting, fields and filters)."""
-    return list_page(request, ctx, LIST, workflow_resource)
+    return WORKFLOWS.page(request, ctx)
 
 
-@router.post(
-    "/v2/workflows",
-    status_code=201,
-    dependencies=_TEXT_ENDPOINT,
-    openapi_extra=TEXT_BODY_OPENAPI,
-)
+@router.post("/v2/workflows", status_code=201, **TEXT_BODY)
 def create_workflows(
     definition: TextBody, ctx: Ctx, namespace: str = "", scope: str = "private"
 ) -> JSONResponse:
@@ -128,24 +116,14 @@ def create_workflows(
     scope = checked_scope(scope)
     document = parse_or_400(parse_workflows, definition, namespace)
     texts = item_definitions(definition, document.workflows)
-    with ctx.db.transaction() as session:
-        rows = [
-            create_definition(
-                session,
-                WorkflowDefinition(
-                    name=name, namespace=namespace, **_values(spec, texts[name], scope)
-                ),
-            )
-            for name, spec in document.workflows.items()
-        ]
-        session.flush()
-        body = [
-            without_null_updated_at(workflow_resource(r, interface_as_text=False)) for r in rows
-        ]
-    return json_response({"workflows": body}, status_code=201)
+    rows = [
+        WorkflowDefinition(name=name, namespace=namespace, **_values(spec, texts[name], scope))
+        for name, spec in document.workflows.items()
+    ]
+    return json_response({"workflows": WORKFLOWS.create(ctx, rows)}, status_code=201)
 
 
-@router.put("/v2/workflows", dependencies=_TEXT_ENDPOINT, openapi_extra=TEXT_BODY_OPENAPI)
+@router.put("/v2/workflows", **TEXT_BODY)
 def update_workflows(
     definition: TextBody, ctx: Ctx, namespace: str = "", scope: str = "private"
 ) -> JSONResponse:
@@ -153,9 +131,7 @@ def update_workflows(
     return json_response({"workflows": _update(ctx, definition, namespace, scope, None)})
 
 
-@router.put(
-    "/v2/workflows/{identifier}", dependencies=_TEXT_ENDPOINT, openapi_extra=TEXT_BODY_OPENAPI
-)
+@router.put("/v2/workflows/{identifier}", **TEXT_BODY)
 def update_workflow(
     identifier: str, definition: TextBody, ctx: Ctx, namespace: str = "", scope: str = "private"
 ) -> JSONResponse:
@@ -174,21 +150,23 @@ def _update(
             f"identifier; it has {len(document.workflows)}"
         )
     texts = item_definitions(definition, document.workflows)
-    with ctx.db.transaction() as session:
-        results = []
-        for name, spec in document.workflows.items():
-            row = get_definition(
-                session, WorkflowDefinition, identifier or name, namespace, fallback=False
-            )
+
+    def change(name: str, spec: WorkflowSpec) -> Callable[[Session, WorkflowDefinition], None]:
+        def apply(session: Session, row: WorkflowDefinition) -> None:
             if identifier is not None and row.name != name:
                 raise BadRequest(
                     f"Workflow {identifier!r} is named {row.name!r}; the definition names {name!r}"
                 )
             for key, value in _values(spec, texts[name], scope).items():
                 setattr(row, key, value)
-            session.flush()
-            results.append(workflow_resource(row, interface_as_text=False))
-    return results
+
+        return apply
+
+    return WORKFLOWS.update(
+        ctx,
+        namespace,
+        [(identifier or name, change(name, spec)) for name, spec in document.workflows.items()],
+    )
 
 
 @router.post(
@@ -204,20 +182,14 @@ def validate_workflows(definition: TextBody) -> JSONResponse:
 @router.get("/v2/workflows/{identifier}")
 def get_workflow(identifier: str, ctx: Ctx, namespace: str = "", fields: str = "") -> JSONResponse:
     """One workflow by name (in ``namespace``, then the default one) or id."""
-    return one_resource(
-        ctx,
-        fields,
-        FIELDS,
-        lambda session: get_definition(session, WorkflowDefinition, identifier, namespace),
-        workflow_resource,
-    )
+    return WORKFLOWS.get(ctx, identifier, namespace, fields)
 
 
 @router.delete("/v2/workflows/{identifier}", status_code=204)
 def delete_workflow(identifier: str, ctx: Ctx, namespace: str = "") -> Response:
     """Delete a workflow that no trigger uses (its members go with it)."""
-    with ctx.db.transaction() as session:
-        row = get_definition(session, WorkflowDefinition, identifier, namespace, fallback=False)
+
+    def unlink(session: Session, row: WorkflowDefinition) -> None:
         _refuse_if_triggered(session, row, identifier, namespace)
         for member in session.scalars(
             select(ResourceMember).where(
@@ -225,8 +197,8 @@ def delete_workflow(identifier: str, ctx: Ctx, namespace: str = "") -> Response:
             )
         ):
             session.delete(member)
-        session.delete(row)
-    return no_content()
+
+    return WORKFLOWS.delete(ctx, identifier, namespace, first=unlink)
 
 
 def _refuse_if_triggered(
