@@ -148,6 +148,8 @@ class NotificationDelivery:
         client = self._client or self._new_client()
         try:
             while True:
+                # Cleared before the round: a wake-up during it starts the next one at once.
+                self._wake.clear()
                 try:
                     handled = await self.deliver_due(client)
                 except Exception:
@@ -156,7 +158,6 @@ class NotificationDelivery:
                     handled = 0
                 if handled:
                     continue
-                self._wake.clear()
                 try:
                     async with asyncio.timeout(self.config.poll_interval):
                         await self._wake.wait()
