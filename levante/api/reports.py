@@ -10,6 +10,7 @@ execution (itself included) or a task, depth first, as Mistral does.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from levante.api.context import Ctx
+from levante.api.context import ApiContext, Ctx
 from levante.api.errors import BadRequest
 from levante.api.executions import STARTED, execution_resource, get_started_execution
 from levante.api.wire import json_response, timestamps
@@ -108,12 +109,15 @@ def list_sub_executions_of_execution(
     include_output: str = "",
 ) -> JSONResponse:
     """The execution and every workflow execution below it, depth first."""
-    tree = TreeFilter(flag(errors_only, "errors_only"), max_depth)
-    with ctx.db.read() as session:
-        root = get_started_execution(session, execution_id)
-        rows = _executions_below_execution(session, root, tree, 0)
-        resources = [_listed(row, flag(include_output, "include_output")) for row in rows]
-    return json_response({"executions": resources})
+    return _sub_executions(
+        ctx,
+        lambda session, tree: _executions_below_execution(
+            session, get_started_execution(session, execution_id), tree, 0
+        ),
+        errors_only,
+        max_depth,
+        include_output,
+    )
 
 
 @router.get("/v2/tasks/{task_id}/executions")
@@ -125,10 +129,29 @@ def list_sub_executions_of_task(
     include_output: str = "",
 ) -> JSONResponse:
     """The workflow executions a task started, and everything below them."""
+    return _sub_executions(
+        ctx,
+        lambda session, tree: _executions_below_task(
+            session, get_task_execution(session, task_id), tree, 0
+        ),
+        errors_only,
+        max_depth,
+        include_output,
+    )
+
+
+def _sub_executions(
+    ctx: ApiContext,
+    below: Callable[[Session, TreeFilter], list[WorkflowExecution]],
+    errors_only: str,
+    max_depth: int,
+    include_output: str,
+) -> JSONResponse:
+    """``{"executions": [...]}``: the workflow executions ``below`` finds from its root."""
     tree = TreeFilter(flag(errors_only, "errors_only"), max_depth)
     with ctx.db.read() as session:
-        task = get_task_execution(session, task_id)
-        rows = _executions_below_task(session, task, tree, 0)
+        rows = below(session, tree)
+        # include_output is read once a row is shown: an unknown root stays a 404.
         resources = [_listed(row, flag(include_output, "include_output")) for row in rows]
     return json_response({"executions": resources})
 
