@@ -52,6 +52,7 @@ from levante.engine.runtime import EngineRuntime
 from levante.scheduler import CronSchedule, CronScheduler, TriggerNotFound
 from levante.scheduler.firing import REFUSED_START, due_time
 from levante.scheduler.policies import MissedRunPolicy, OverlapPolicy
+from levante.scheduler.resume import record_paused_fire_times
 from levante.store.models import CronTrigger, WorkflowDefinition, new_id
 from levante.store.models.base import DEFAULT_PROJECT
 from levante.store.models.triggers import CronTriggerRun
@@ -256,12 +257,15 @@ def update_cron_trigger(identifier: str, body: CronTriggerUpdate, ctx: Ctx) -> J
     """Change a trigger in place: pause / resume, pattern, input, count, Levante's options.
 
     A new pattern or time zone, or a resume, recomputes ``next_execution_time``
-    from now: fire times that passed while paused are not run.
+    from now: fire times that passed while paused are not run; a resume records
+    them in the history as ``paused``.
     """
     given = body.model_fields_set
     now = utc_now()
     with ctx.db.transaction() as session:
         row = _get(session, identifier, lock=ctx.db.is_postgresql)
+        was_paused, pending = row.paused, row.next_execution_time
+        paused_schedule = CronSchedule(row.pattern, row.time_zone)
         reschedule = False
         if "pattern" in given and body.pattern != row.pattern:
             if not body.pattern:
@@ -280,6 +284,8 @@ def update_cron_trigger(identifier: str, body: CronTriggerUpdate, ctx: Ctx) -> J
         if given & {"workflow_input", "workflow_params"}:
             _update_workflow_call(session, row, body)
         _set_policies(row, body)
+        if was_paused and not row.paused:
+            record_paused_fire_times(session, row, paused_schedule, pending, now)
         if reschedule and row.pattern:
             row.next_execution_time = next_fire_time(row.pattern, now, row.time_zone)
         row.due_at = due_time(row, row.next_execution_time)

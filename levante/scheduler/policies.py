@@ -49,6 +49,8 @@ class RunOutcome(StrEnum):
     """Not started: the fire time passed during downtime and the missed-run policy dropped it."""
     FAILED = "failed"
     """The start was refused (the workflow was deleted, its input no longer fits, ...)."""
+    PAUSED = "paused"
+    """Not started: the trigger was paused at that fire time (recorded when it is resumed)."""
 
 
 class FiredBy(StrEnum):

@@ -3,8 +3,9 @@
 ``fire`` starts the trigger's workflow once now (its schedule and remaining
 count stay as they are) and prints the execution as ``execution-get`` does;
 ``history`` lists each fire time with what happened (started which execution,
-skipped by the overlap policy, missed during downtime, failed to start and
-why); ``preview`` lists the next fire times in UTC and in the trigger's zone.
+skipped by the overlap policy, missed during downtime, paused at that time,
+failed to start and why); ``preview`` lists the next fire times in UTC and
+in the trigger's zone.
 """
 
 from __future__ import annotations

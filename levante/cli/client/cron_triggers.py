@@ -121,7 +121,8 @@ def register(subparsers: Any) -> None:
     for name, handler, summary in (
         ("cron-trigger-pause", pause, "Pause a cron trigger: it does not fire until resumed."),
         ("cron-trigger-resume", resume,
-         "Resume a paused cron trigger from now (times passed while paused do not run)."),
+         "Resume a paused cron trigger from now (times passed while paused do not run; "
+         "the history lists them as paused)."),
     ):
         parser = add_command(subparsers, name, handler, summary, output=True)
         parser.add_argument("cron_trigger", help="cron trigger name or ID")

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 import time
 from collections.abc import Iterator
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
+from levante.cli.main import main
+from levante.store import Database
+from levante.store.models import CronTrigger
 from tests.integration.api.server import LevanteServer
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -50,6 +57,32 @@ def test_levante_options_through_rest_beside_the_cli(server: LevanteServer) -> N
     bad = server.request("PUT", "/v2/cron_triggers/paris_nightly", {"overlap_policy": "maybe"})
     assert bad[0] == 400 and "allow, forbid, replace" in bad[1]["faultstring"]
     server.mistral("cron-trigger-delete", "paris_nightly")
+
+
+def test_history_shows_the_fire_times_passed_while_paused(server: LevanteServer) -> None:
+    server.mistral("cron-trigger-create", "dozing", "tick", "--pattern", "*/5 * * * *")
+    status, paused = server.request("PUT", "/v2/cron_triggers/dozing", {"paused": True})
+    assert status == 200 and paused["paused"] is True
+    # Stand in for an hour of pause: move its pending fire time an hour back.
+    hour_ago = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) - dt.timedelta(hours=1)
+    pending = hour_ago - dt.timedelta(minutes=hour_ago.minute % 5)
+    database = Database(server.db_url)
+    try:
+        with database.transaction() as session:
+            session.execute(update(CronTrigger).where(CronTrigger.name == "dozing")
+                            .values(next_execution_time=pending, due_at=pending))
+    finally:
+        database.dispose()
+    status, _ = server.request("PUT", "/v2/cron_triggers/dozing", {"paused": False})
+    assert status == 200
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["cron-trigger-history", "--url", server.url, "dozing", "-f", "json"]) == 0
+    history = json.loads(out.getvalue())
+    assert len(history) in (12, 13)  # every 5 minutes for an hour, both ends included
+    assert {row["Outcome"] for row in history} == {"paused"}
+    assert history[-1]["Fire time"] == pending.strftime("%Y-%m-%d %H:%M:%S")
+    server.mistral("cron-trigger-delete", "dozing")
 
 
 @pytest.mark.slow
