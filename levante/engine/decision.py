@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection
-from dataclasses import replace
 from typing import Any
 
 from levante.engine import commands as cmd
@@ -21,6 +20,7 @@ from levante.engine.records import (
     ItemResult,
     TaskExecution,
     WorkflowExecution,
+    evolve,
 )
 from levante.engine.states import FINAL_TASK_STATES
 from levante.lang.spec import TaskSpec, WorkflowSpec
@@ -213,7 +213,7 @@ class Decision:
 
     def update_workflow(self, execution_id: str, **changes: Any) -> WorkflowExecution:
         """Change columns of a workflow execution."""
-        wf = replace(self.workflow(execution_id), **changes)
+        wf = evolve(self.workflow(execution_id), changes)
         self._workflows[execution_id] = wf
         self.emit(cmd.UpdateWorkflow(execution_id, changes))
         return wf
@@ -230,7 +230,7 @@ class Decision:
 
     def update_task(self, task_id: str, **changes: Any) -> TaskExecution:
         """Change columns of a task execution."""
-        task = replace(self.task(task_id), **changes)
+        task = evolve(self.task(task_id), changes)
         self._tasks[task_id] = task
         self.emit(cmd.UpdateTask(task_id, changes))
         return task
@@ -243,7 +243,7 @@ class Decision:
 
     def update_action(self, action_id: str, **changes: Any) -> ActionExecution:
         """Change columns of an action execution."""
-        action = replace(self.action(action_id), **changes)
+        action = evolve(self.action(action_id), changes)
         self._actions[action_id] = action
         self.emit(cmd.UpdateAction(action_id, changes))
         return action

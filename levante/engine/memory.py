@@ -28,6 +28,7 @@ from levante.engine.records import (
     ItemResult,
     TaskExecution,
     WorkflowExecution,
+    evolve,
 )
 from levante.engine.states import FINAL_TASK_STATES, ActionState, WorkflowState, workflow_final
 from levante.lang.spec import WorkflowSpec
@@ -186,20 +187,20 @@ class MemoryHost:
                 self.workflows[c.execution.id] = c.execution
                 self.created_at.setdefault(c.execution.id, self._stamp())
             case cmd.UpdateWorkflow():
-                self.workflows[c.execution_id] = replace(
-                    self.workflows[c.execution_id], **c.changes)
+                self.workflows[c.execution_id] = evolve(
+                    self.workflows[c.execution_id], c.changes)
             case cmd.CreateTask():
                 self.tasks[c.task.id] = c.task
             case cmd.UpdateTask():
-                self.tasks[c.task_execution_id] = replace(
-                    self.tasks[c.task_execution_id], **c.changes)
+                self.tasks[c.task_execution_id] = evolve(
+                    self.tasks[c.task_execution_id], c.changes)
             case cmd.ScheduleActions():
                 for a in c.actions:
                     self.actions[a.id] = a
                     if a.state == ActionState.RUNNING:
                         self.queue.append(a.id)
             case cmd.UpdateAction():
-                a = replace(self.actions[c.action_execution_id], **c.changes)
+                a = evolve(self.actions[c.action_execution_id], c.changes)
                 self.actions[a.id] = a
                 if a.accepted and a.output is not None:
                     self.results.setdefault(a.task_execution_id, {})[a.item_index] = ItemResult(

@@ -15,13 +15,12 @@ at least once (``levante.node.notify``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
 from levante.engine import commands as cmd
 from levante.engine.reader import ExecutionReader
-from levante.engine.records import TaskExecution, WorkflowExecution
+from levante.engine.records import TaskExecution, WorkflowExecution, evolve
 
 
 class WorkflowEvent(StrEnum):
@@ -164,7 +163,7 @@ def notifications_for(commands: Sequence[cmd.Command],
     ``reader`` shows the state before the commands. Nothing is read unless a
     command changes a state (and the execution or its root has notify params).
     """
-    if not any(_changes_state(c) for c in commands):
+    if not any(_changes_state(c) for c in commands) or not _asked_for(commands, reader):
         return list(commands)
     seen = _Tracker(reader)
     out: list[cmd.Command] = []
@@ -174,6 +173,47 @@ def notifications_for(commands: Sequence[cmd.Command],
         if found is not None:
             out.append(found)
     return out
+
+
+def _asked_for(commands: Sequence[cmd.Command], reader: ExecutionReader) -> bool:
+    """Whether an execution the commands touch (or its root) has ``notify`` params.
+
+    Most executions have none; this pass costs a lookup per command, where
+    following every version of every record costs a copy per command.
+    """
+    created: dict[str, WorkflowExecution] = {}
+    owners: dict[str, str] = {}
+    answers: dict[str, bool] = {}
+
+    def wants(execution_id: str) -> bool:
+        if execution_id not in answers:
+            wf = created.get(execution_id) or reader.workflow(execution_id)
+            root = wf.root_execution_id
+            answers[execution_id] = bool(wf.params.get("notify")) or bool(
+                root and (created.get(root) or reader.workflow(root)).params.get("notify"))
+        return answers[execution_id]
+
+    for c in commands:
+        match c:
+            case cmd.CreateWorkflow():
+                created[c.execution.id] = c.execution
+                found = wants(c.execution.id)
+            case cmd.UpdateWorkflow():
+                found = bool((c.changes.get("params") or {}).get("notify")) or wants(
+                    c.execution_id)
+            case cmd.CreateTask():
+                owners[c.task.id] = c.task.workflow_execution_id
+                found = wants(c.task.workflow_execution_id)
+            case cmd.UpdateTask():
+                owner = owners.get(c.task_execution_id)
+                if owner is None:
+                    owner = reader.task(c.task_execution_id).workflow_execution_id
+                found = wants(owner)
+            case _:
+                found = False
+        if found:
+            return True
+    return False
 
 
 def _changes_state(c: cmd.Command) -> bool:
@@ -188,7 +228,7 @@ def _notice(c: cmd.Command, seen: _Tracker) -> cmd.Notify | None:
             return _about_workflow(seen, None, c.execution)
         case cmd.UpdateWorkflow():
             before = seen.workflow(c.execution_id)
-            after = replace(before, **c.changes)
+            after = evolve(before, c.changes)
             seen.workflows[c.execution_id] = after
             return _about_workflow(seen, before.state, after) if "state" in c.changes else None
         case cmd.CreateTask():
@@ -197,7 +237,7 @@ def _notice(c: cmd.Command, seen: _Tracker) -> cmd.Notify | None:
             return _about_task(seen, None, c.task)
         case cmd.UpdateTask():
             before = seen.task(c.task_execution_id)
-            after = replace(before, **c.changes)
+            after = evolve(before, c.changes)
             seen.tasks[c.task_execution_id] = after
             if "state" not in c.changes:
                 return None

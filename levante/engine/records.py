@@ -2,17 +2,20 @@
 
 Field names are the columns of docs/design/execution-model.md, so the
 persistence layer maps each record to its row one to one. Records are never
-mutated: the engine makes a new version with :func:`dataclasses.replace` and
-says what changed with an ``Update*`` command. Dict and list fields are
-JSON-like values and are replaced, never modified in place.
+mutated: the engine makes a new version with :func:`evolve` (a fast
+:func:`dataclasses.replace`) and says what changed with an ``Update*``
+command. Dict and list fields are JSON-like values and are replaced, never
+modified in place.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
 
 Json = Any
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,3 +131,29 @@ def iteration_context(index: int, item: dict[str, Any] | None) -> dict[str, Any]
     the host an iteration ran for without evaluating anything again.
     """
     return {"index": index} if item is None else {"index": index, "item": item}
+
+
+_FIELDS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def evolve(record: R, changes: Mapping[str, Any]) -> R:
+    """A copy of ``record`` with ``changes`` applied (what :func:`dataclasses.replace` does).
+
+    The engine makes several new versions of a record per event; ``replace``
+    re-runs ``__init__`` and its checks each time, which costs more than the
+    rest of applying a command. The records have no ``__post_init__``, so
+    copying the slots is the same thing. An unknown field raises ``TypeError``.
+    """
+    cls = type(record)
+    known = _FIELDS.get(cls)
+    if known is None:
+        ordered = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+        known = _FIELDS[cls] = (ordered, frozenset(ordered))
+    names, allowed = known
+    if not allowed.issuperset(changes):
+        unknown = changes.keys() - allowed
+        raise TypeError(f"{cls.__name__} has no field(s) {sorted(unknown)}")
+    new = object.__new__(cls)
+    for name in names:
+        object.__setattr__(new, name, changes[name] if name in changes else getattr(record, name))
+    return new

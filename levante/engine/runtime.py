@@ -15,10 +15,9 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from levante.engine import events as ev
@@ -26,12 +25,13 @@ from levante.engine.adhoc import CONTEXT_KEY as ADHOC_KEY
 from levante.engine.adhoc import AdhocOutputError, apply_output, output_of
 from levante.engine.decision import Evaluator
 from levante.engine.runtime_apply import Observer, Unit
-from levante.engine.runtime_rows import ACTION, QUEUE, TASK
-from levante.engine.runtime_specs import SpecCache, register_definitions, resolve, resolve_env
+from levante.engine.runtime_rows import ACTION, QUEUE, TASK, WF
+from levante.engine.runtime_specs import SpecCache, register_definitions, resolve_env
 from levante.store import Database
 from levante.store import queue as work_queue
 from levante.store.errors import NotFoundError
 from levante.store.models import DEFAULT_PROJECT, Timer, WorkflowExecution
+from levante.store.rows import chunked
 from levante.store.types import utc_now
 
 T = TypeVar("T")
@@ -73,6 +73,53 @@ class WorkflowStarter(Protocol):
                  namespace: str = "", params: dict[str, Any] | None = None,
                  description: str = "", execution_id: str | None = None,
                  definition_text: str | None = None) -> str: ...
+
+    def flush(self) -> None:
+        """Write the rows of the executions started so far (they are held back so that a
+        batch of starts is one INSERT per table); call it before reading them with SQL."""
+
+    def expect(self, execution_ids: Sequence[str]) -> None:
+        """Say which explicit ids the next starts will use: whether each exists already
+        (an idempotent start) is then read in one query instead of one per start."""
+
+
+class _Starter:
+    """The :class:`WorkflowStarter` of one :meth:`EngineRuntime.in_transaction`."""
+
+    def __init__(self, runtime: EngineRuntime, unit: Unit) -> None:
+        self._runtime = runtime
+        self._unit = unit
+
+    def __call__(self, workflow: str, input: dict[str, Any] | None = None, *,
+                 namespace: str = "", params: dict[str, Any] | None = None,
+                 description: str = "", execution_id: str | None = None,
+                 definition_text: str | None = None) -> str:
+        return self._runtime._start(
+            self._unit, workflow, input, namespace=namespace, params=params,
+            description=description, execution_id=execution_id,
+            definition_text=definition_text)
+
+    def flush(self) -> None:
+        self._unit.reader.flush()
+
+    def expect(self, execution_ids: Sequence[str]) -> None:
+        unit = self._unit
+        wanted = [i for i in execution_ids if i not in unit.reader.workflows]
+        found: set[str] = set()
+        for chunk in chunked(wanted):
+            found.update(unit.session.execute(_EXISTING, {"ids": list(chunk)}).scalars())
+        unit.absent.update(set(wanted) - found)
+
+
+_EXISTING = select(WF.c.id).where(WF.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def _exists(unit: Unit, execution_id: str) -> bool:
+    """Whether a workflow execution has this id (written, or started in this transaction)."""
+    if execution_id in unit.absent:
+        return False
+    return execution_id in unit.reader.workflows or unit.session.scalar(
+        select(WF.c.id).where(WF.c.id == execution_id)) is not None
 
 
 def _state(value: Any) -> str:
@@ -146,11 +193,12 @@ class EngineRuntime:
                description: str = "", execution_id: str | None = None,
                definition_text: str | None = None) -> str:
         session = unit.session
-        if execution_id is not None and session.get(WorkflowExecution, execution_id):
+        if execution_id is not None and _exists(unit, execution_id):
             return execution_id
         if definition_text is not None:
             register_definitions(session, self.specs, definition_text, namespace)
-        found = resolve(session, self.specs, workflow, namespace)
+            unit.forget_resolved()
+        found = unit.resolve(workflow, namespace)
         run_params = resolve_env(session, dict(params or {}))
         new_id = execution_id or str(uuid.uuid4())
         unit.snapshots[new_id] = found.snapshot
@@ -170,7 +218,7 @@ class EngineRuntime:
         started, or nothing does: this is how a cron trigger claims a fire time
         and starts its execution exactly once.
         """
-        return self._run(lambda unit: work(unit.session, partial(self._start, unit)))
+        return self._run(lambda unit: work(unit.session, _Starter(self, unit)))
 
     def execution(self, execution_id: str) -> dict[str, Any]:
         """The workflow execution row as a dict (``NotFoundError`` if unknown)."""

@@ -31,9 +31,8 @@ from levante.engine.runtime_rows import (
     WF,
     SessionReader,
     action_row,
-    workflow_row,
 )
-from levante.engine.runtime_specs import SpecCache, resolve
+from levante.engine.runtime_specs import Resolved, SpecCache, resolve
 from levante.store import queue
 from levante.store.actions import promote_idle_actions
 from levante.store.models import DEFAULT_PROJECT, Timer
@@ -41,7 +40,10 @@ from levante.store.rows import chunked
 from levante.store.sql import insert_ignoring_duplicates
 
 Observer = Callable[[ev.Event, list[cmd.Command]], None]
-_ROW_CHANGES = (cmd.UpdateAction, cmd.UpdateTask, cmd.UpdateWorkflow, cmd.CreateTask)
+#: Commands whose rows the reader holds back until the next flush (nothing they
+#: write is referred to by a statement of another command before it).
+_ROW_CHANGES = (cmd.UpdateAction, cmd.UpdateTask, cmd.UpdateWorkflow, cmd.CreateTask,
+                cmd.CreateWorkflow, cmd.ScheduleActions)
 _TIMERS = Timer.__table__
 
 
@@ -65,6 +67,26 @@ class Unit:
         self.snapshots: dict[str, dict[str, Any]] = {}
         self.woke = False
         """True once work was enqueued or a timer set (wake the executor / timer loop)."""
+        self._resolved: dict[tuple[str, str, str | None], Resolved] = {}
+        self.absent: set[str] = set()
+        """Workflow execution ids known not to exist when this transaction began."""
+
+    def resolve(self, name: str, namespace: str = "", workbook: str | None = None) -> Resolved:
+        """Workflow definition ``name`` (see :func:`resolve`), looked up once per transaction.
+
+        A burst of starts of one workflow (cron triggers due together, a
+        with-items task over a sub-workflow) reads its definition once.
+        """
+        key = (name, namespace, workbook)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = resolve(self.session, self.specs, name, namespace,
+                                                  workbook=workbook)
+        return found
+
+    def forget_resolved(self) -> None:
+        """Drop looked-up definitions (after this transaction changed definitions)."""
+        self._resolved.clear()
 
     # events ------------------------------------------------------------------
     def handle(self, event: ev.Event) -> list[cmd.Command]:
@@ -102,9 +124,8 @@ class Unit:
             case cmd.UpdateWorkflow():
                 r.change("workflow", c.execution_id, c.changes)
             case cmd.CreateWorkflow():
-                snap = self.snapshots.get(c.execution.id)
-                self.session.execute(WF.insert(), [workflow_row(c.execution, snap, self.stamp())])
-                r.workflows[c.execution.id] = c.execution
+                r.created_workflow(c.execution, self.snapshots.get(c.execution.id),
+                                   self.stamp())
             case cmd.CreateTask():
                 r.created_task(c.task, self.stamp())
             case cmd.ScheduleActions():
@@ -151,17 +172,12 @@ class Unit:
             return
         wf = self.reader.workflow(c.actions[0].workflow_execution_id)
         rows = [action_row(a, wf, self.now, DEFAULT_PROJECT) for a in c.actions]
-        for chunk in chunked(rows, 1000):
-            self.session.execute(ACTION.insert(), list(chunk))
         running: dict[str | None, list[str]] = {}
         for a in c.actions:
-            self.reader.actions[a.id] = a
             if a.state == "RUNNING":
                 running.setdefault(a.target, []).append(a.id)
-        for target, ids in running.items():
-            for chunk in chunked(ids, 1000):
-                queue.enqueue(self.session, list(chunk), target=target, available_at=self.now)
-            self.woke = True
+        self.reader.created_actions(rows, list(c.actions), running)
+        self.woke = self.woke or bool(running)
 
     def _promote(self, task_id: str, count: int) -> None:
         r = self.reader
@@ -210,8 +226,7 @@ class Unit:
     def start_child(self, c: cmd.StartSubworkflow) -> None:
         """Resolve and start a sub-workflow; an unknown name or a refused start fails it."""
         try:
-            found = resolve(self.session, self.specs, c.workflow_name, c.namespace,
-                            workbook=c.workbook)
+            found = self.resolve(c.workflow_name, c.namespace, c.workbook)
             self.specs.remember(c.execution_id, found.snapshot)
             self.snapshots[c.execution_id] = found.snapshot
             self.handle(ev.StartWorkflow(

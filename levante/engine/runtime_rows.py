@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import fields, replace
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, select, update
@@ -26,10 +26,17 @@ from sqlalchemy.orm import Session
 
 from levante.engine.adhoc import AdhocAction
 from levante.engine.reader import ExecutionQuery, ListedExecution
-from levante.engine.records import ActionExecution, ItemResult, TaskExecution, WorkflowExecution
+from levante.engine.records import (
+    ActionExecution,
+    ItemResult,
+    TaskExecution,
+    WorkflowExecution,
+    evolve,
+)
 from levante.engine.states import FINAL_TASK_STATES, FINAL_WORKFLOW_STATES
 from levante.lang.spec import WorkflowSpec
 from levante.store import models
+from levante.store import queue as work_queue
 from levante.store.definitions import find_definition
 from levante.store.models import ActionDefinition
 from levante.store.rows import chunked
@@ -146,6 +153,7 @@ def workflow_row(wf: WorkflowExecution, spec: dict[str, Any] | None,
 def task_row(task: TaskExecution, now: dt.datetime) -> dict[str, Any]:
     """Column values to insert a task execution."""
     values = column_values({n: getattr(task, n) for n in _TASK_FIELDS}, now, "task")
+    values.setdefault("started_at", None)  # every row of one executemany has the same keys
     values.update(created_at=now)
     return values
 
@@ -188,6 +196,12 @@ class SessionReader:
         """Records as the database holds them (read, or last written), to skip no-op updates."""
         self._new_tasks: dict[str, dt.datetime] = {}
         """Tasks created by this transaction and not inserted yet, with their creation time."""
+        self._new_workflows: dict[str, tuple[dict[str, Any] | None, dt.datetime]] = {}
+        """Workflow executions created and not inserted yet (spec snapshot, creation time)."""
+        self._new_actions: dict[str, dict[str, Any]] = {}
+        """Action execution rows created and not inserted yet."""
+        self._new_queue: dict[str | None, list[str]] = {}
+        """Queue entries (action ids by target) to add with them."""
 
     # loading ---------------------------------------------------------------
     def load_workflows(self, ids: Iterable[str]) -> None:
@@ -277,6 +291,22 @@ class SessionReader:
         if latest is not None:
             latest[task.name] = task.id
 
+    def created_workflow(self, wf: WorkflowExecution, spec: dict[str, Any] | None,
+                         created_at: dt.datetime) -> None:
+        """Note a workflow execution created by this transaction (inserted at the next flush)."""
+        self.workflows[wf.id] = wf
+        self._new_workflows[wf.id] = (spec, created_at)
+
+    def created_actions(self, rows: list[dict[str, Any]], records: list[ActionExecution],
+                        queued: dict[str | None, list[str]]) -> None:
+        """Note action executions created by this transaction and the queue entries of
+        those to run (``queued``: ids by target); inserted at the next flush."""
+        for row, record in zip(rows, records, strict=True):
+            self._new_actions[row["id"]] = row
+            self.actions[record.id] = record
+        for target, ids in queued.items():
+            self._new_queue.setdefault(target, []).extend(ids)
+
     def tasks_of(self, execution_id: str, states: Collection[str] | None = None,
                  processed: bool | None = None) -> list[TaskExecution]:
         """Task executions of a workflow in creation order, optionally filtered."""
@@ -361,14 +391,18 @@ class SessionReader:
     def change(self, kind: str, row_id: str, changes: dict[str, Any]) -> None:
         """Apply column changes to the loaded record and hold them for the next flush."""
         if kind == "workflow":
-            self.workflows[row_id] = replace(self.workflow(row_id), **changes)
+            self.workflows[row_id] = evolve(self.workflow(row_id), changes)
+            if row_id in self._new_workflows:
+                return  # not inserted yet: the insert carries it
         elif kind == "task":
-            self.tasks[row_id] = replace(self.task(row_id), **changes)
+            self.tasks[row_id] = evolve(self.task(row_id), changes)
             if row_id in self._new_tasks:
                 return  # not inserted yet: the insert carries it
         else:
+            if row_id in self._new_actions:
+                self.flush_inserts()  # rare: an action changed in the transaction creating it
             before = self.action(row_id)
-            after = replace(before, **changes)
+            after = evolve(before, changes)
             self.actions[row_id] = after
             if before.state == "RUNNING" and after.state != "RUNNING":
                 self._dequeue.append(row_id)
@@ -381,14 +415,36 @@ class SessionReader:
             self._stored.pop(("action", aid), None)
 
     def flush_inserts(self) -> None:
-        """Insert the task rows created since the last flush (before anything refers to them)."""
-        if not self._new_tasks:
-            return
-        rows = [task_row(self.tasks[i], at) for i, at in self._new_tasks.items()]
-        for i in self._new_tasks:
-            self._stored[("task", i)] = self.tasks[i]
-        self._new_tasks = {}
-        self.session.execute(TASK.insert(), rows)
+        """Insert the rows created since the last flush (before anything refers to them).
+
+        Parents first: workflow executions (in creation order, so a root
+        precedes its children), tasks, action executions, queue entries. Each
+        table is one ``executemany``, however many executions were started.
+        """
+        if self._new_workflows:
+            rows = [workflow_row(self.workflows[i], spec, at)
+                    for i, (spec, at) in self._new_workflows.items()]
+            for i in self._new_workflows:
+                self._stored[("workflow", i)] = self.workflows[i]
+            self._new_workflows = {}
+            self.session.execute(WF.insert(), rows)
+        if self._new_tasks:
+            rows = [task_row(self.tasks[i], at) for i, at in self._new_tasks.items()]
+            for i in self._new_tasks:
+                self._stored[("task", i)] = self.tasks[i]
+            self._new_tasks = {}
+            self.session.execute(TASK.insert(), rows)
+        if self._new_actions:
+            rows = list(self._new_actions.values())
+            self._new_actions = {}
+            for chunk in chunked(rows, 1000):
+                self.session.execute(ACTION.insert(), list(chunk))
+        if self._new_queue:
+            entries, self._new_queue = self._new_queue, {}
+            for target, ids in entries.items():
+                for chunk in chunked(ids, 1000):
+                    work_queue.enqueue(self.session, list(chunk), target=target,
+                                       available_at=self.now)
 
     def _unchanged(self, kind: str, row_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         """``changes`` without the columns that still hold the value stored."""
