@@ -2,11 +2,13 @@
 
 Each transaction claims a batch of due triggers (``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL; SQLite's write lock serialises them anyway) and, per trigger,
-inserts the fire time into ``cron_trigger_runs`` -- unique on (trigger, fire
+records the fire time in ``cron_trigger_runs`` -- unique on (trigger, fire
 time) -- starts its execution and advances the trigger, all in that one
 transaction. Two nodes that try the same fire time cannot both commit: the
 database lets one win. A node killed mid-way leaves nothing behind, so the
-fire time is still due and another node takes it.
+fire time is still due and another node takes it. The rows of a batch are
+written together (:mod:`~levante.scheduler.trigger_rows`): a burst of
+triggers due at the same second costs a few statements per batch.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Protocol
 
 from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session
@@ -26,13 +29,20 @@ from levante.engine.errors import EngineError
 from levante.engine.runtime import EngineRuntime, WorkflowStarter
 from levante.engine.states import FINAL_WORKFLOW_STATES
 from levante.lang import ValidationError
-from levante.scheduler.planning import plan_step
+from levante.scheduler.planning import plan_step, remembered_schedule
 from levante.scheduler.policies import FiredBy, MissedRunPolicy, OverlapPolicy, RunOutcome
-from levante.scheduler.schedule import CronSchedule, as_utc, jitter_delay
+from levante.scheduler.schedule import as_utc, jitter_delay
+from levante.scheduler.trigger_rows import (
+    DueTrigger,
+    Run,
+    load_due,
+    load_one,
+    running_states,
+    write_batch,
+)
 from levante.store import Database
 from levante.store.errors import NotFoundError
 from levante.store.models import CronTrigger, WorkflowExecution
-from levante.store.models.triggers import CronTriggerRun
 from levante.store.types import utc_now
 
 LOG = logging.getLogger(__name__)
@@ -83,9 +93,14 @@ def triggered_by(trigger_id: str) -> str:
     })
 
 
-def due_time(row: CronTrigger, scheduled: dt.datetime) -> dt.datetime:
-    """When fire time ``scheduled`` of trigger ``row`` is due (plus its jitter)."""
-    return as_utc(scheduled) + jitter_delay(row.id, scheduled, row.jitter_seconds or 0)
+class _Jittered(Protocol):
+    id: str
+    jitter_seconds: int | None
+
+
+def due_time(trigger: _Jittered, scheduled: dt.datetime) -> dt.datetime:
+    """When fire time ``scheduled`` of a trigger is due (plus its jitter)."""
+    return as_utc(scheduled) + jitter_delay(trigger.id, scheduled, trigger.jitter_seconds or 0)
 
 
 @dataclass
@@ -126,16 +141,24 @@ class CronScheduler:
     def fire_now(self, identifier: str) -> FireRecord:
         """Start the trigger's workflow once now (by hand); its schedule and count stay as they are.
 
-        A refused start raises the engine's error and records nothing.
+        The overlap policy applies as to a scheduled fire time: ``forbid``
+        while the previous execution runs records (and returns) a ``skipped``
+        run and starts nothing; ``replace`` cancels the running one first. A
+        refused start raises the engine's error and records nothing.
         """
+        self._cancel_replaced(as_utc(self.clock()), identifier)
+
         def work(session: Session, start: WorkflowStarter) -> FireRecord:
-            row = _find(session, identifier, lock=self.db.is_postgresql)
+            trigger = load_one(session, identifier, lock=self.db.is_postgresql)
+            if trigger is None:
+                raise TriggerNotFound(f"Cron trigger not found [identifier={identifier}]")
             now = as_utc(self.clock())
-            run = _add_run(session, row, now, now, FiredBy.MANUAL, RunOutcome.STARTED)
-            session.flush()
-            execution_id = self._start(start, row, now)
-            run.execution_id = execution_id
-            row.last_execution_id = execution_id
+            running = running_states(session, [trigger])
+            run = _overlap_run(trigger, now, now, FiredBy.MANUAL, running, None)
+            if run.outcome is RunOutcome.STARTED:
+                run.execution_id = trigger.last_execution_id = self._start(start, trigger, now)
+            start.flush()
+            write_batch(session, [trigger], [run], now)
             return _record(run)
 
         return self.runtime.in_transaction(work)
@@ -143,92 +166,82 @@ class CronScheduler:
     # one transaction -------------------------------------------------------------
     def _fire_batch(self, session: Session, start: WorkflowStarter,
                     now: dt.datetime) -> list[FireRecord]:
-        query = (select(CronTrigger)
-                 .where(CronTrigger.due_at <= now, CronTrigger.paused == false())
-                 .order_by(CronTrigger.due_at, CronTrigger.id)
-                 .limit(self.config.batch_size))
-        if self.db.is_postgresql:
-            query = query.with_for_update(skip_locked=True)
-        records: list[FireRecord] = []
-        for row in session.scalars(query).all():
-            records += self._step(session, start, row, now)
-        return records
-
-    def _step(self, session: Session, start: WorkflowStarter, row: CronTrigger,
-              now: dt.datetime) -> list[FireRecord]:
-        policy = MissedRunPolicy(row.missed_run_policy)
-        step = plan_step(
-            row.next_execution_time, CronSchedule(row.pattern, row.time_zone), now,
-            policy=policy, limit=row.missed_run_limit, grace=self.config.misfire_grace,
-            due_at=lambda t: due_time(row, t))
-        runs = [_add_run(session, row, t, now, FiredBy.SCHEDULE, RunOutcome.MISSED,
-                         f"missed during downtime ({_late(now, due_time(row, t))} late); "
-                         f"missed-run policy {policy.value}")
-                for t in step.missed]
-        if step.start is not None:
-            runs.append(self._fire(session, start, row, step.start, now, step.late, policy))
-        if step.next_time is None or row.remaining_executions == 0:
-            session.delete(row)
-        else:
-            row.next_execution_time = step.next_time
-            row.due_at = due_time(row, step.next_time)
-        session.flush()  # a fire time another node claimed fails here, before the commit
+        triggers = load_due(session, now, self.config.batch_size, lock=self.db.is_postgresql)
+        running = running_states(session, triggers)
+        start.expect([execution_id_for(t.id, t.next_execution_time) for t in triggers])
+        runs: list[Run] = []
+        for trigger in triggers:
+            runs += self._step(start, trigger, now, running)
+        # One statement per table for the whole batch: the executions first, then
+        # the history naming them and the triggers. A fire time another node
+        # recorded first fails here, before the commit, rolling the batch back.
+        start.flush()
+        write_batch(session, triggers, runs, now)
         return [_record(run) for run in runs]
 
-    def _fire(self, session: Session, start: WorkflowStarter, row: CronTrigger,
-              scheduled: dt.datetime, now: dt.datetime, late: bool,
-              policy: MissedRunPolicy) -> CronTriggerRun:
-        note = (f"started {_late(now, due_time(row, scheduled))} late by missed-run policy "
-                f"{policy.value}" if late else None)
-        reason = self._refused.pop((row.id, scheduled), None)
+    def _step(self, start: WorkflowStarter, trigger: DueTrigger, now: dt.datetime,
+              running: dict[str, str]) -> list[Run]:
+        policy = MissedRunPolicy(trigger.missed_run_policy)
+        step = plan_step(
+            trigger.next_execution_time, remembered_schedule(trigger.pattern, trigger.time_zone),
+            now, policy=policy, limit=trigger.missed_run_limit,
+            grace=self.config.misfire_grace, due_at=lambda t: due_time(trigger, t))
+        runs = [Run(trigger, t, now, FiredBy.SCHEDULE, RunOutcome.MISSED,
+                    f"missed during downtime ({_late(now, due_time(trigger, t))} late); "
+                    f"missed-run policy {policy.value}")
+                for t in step.missed]
+        if step.start is not None:
+            runs.append(self._fire(start, trigger, step.start, now, step.late, policy, running))
+        if step.next_time is None or trigger.remaining_executions == 0:
+            trigger.done = True
+        else:
+            trigger.next_execution_time = step.next_time
+            trigger.due_at = due_time(trigger, step.next_time)
+        return runs
+
+    def _fire(self, start: WorkflowStarter, trigger: DueTrigger, scheduled: dt.datetime,
+              now: dt.datetime, late: bool, policy: MissedRunPolicy,
+              running: dict[str, str]) -> Run:
+        note = (f"started {_late(now, due_time(trigger, scheduled))} late by missed-run "
+                f"policy {policy.value}" if late else None)
+        reason = self._refused.pop((trigger.id, scheduled), None)
         if reason is not None:
-            return _add_run(session, row, scheduled, now, FiredBy.SCHEDULE, RunOutcome.FAILED,
-                            reason)
-        running = self._previous_running(session, row)
-        overlap = OverlapPolicy(row.overlap_policy)
-        if running is not None and overlap is OverlapPolicy.FORBID:
-            return _add_run(session, row, scheduled, now, FiredBy.SCHEDULE, RunOutcome.SKIPPED,
-                            f"execution {row.last_execution_id} is still {running}; "
-                            "overlap policy forbid")
-        if running is not None and overlap is OverlapPolicy.REPLACE:
-            note = "; ".join(filter(None, [note, f"replaced execution {row.last_execution_id}"
-                                                  f" ({running}, cancel requested)"]))
-        run = _add_run(session, row, scheduled, now, FiredBy.SCHEDULE, RunOutcome.STARTED, note)
-        session.flush()  # claim the fire time before doing the work of starting
+            return Run(trigger, scheduled, now, FiredBy.SCHEDULE, RunOutcome.FAILED, reason)
+        run = _overlap_run(trigger, scheduled, now, FiredBy.SCHEDULE, running, note)
+        if run.outcome is not RunOutcome.STARTED:
+            return run
         try:
-            execution_id = self._start(start, row, scheduled)
+            execution_id = self._start(start, trigger, scheduled)
         except REFUSED_START as error:
-            raise _StartRefused((row.id, scheduled), f"the start was refused: {error}") from None
-        run.execution_id = execution_id
-        row.last_execution_id = execution_id
-        if row.remaining_executions is not None:
-            row.remaining_executions -= 1
+            raise _StartRefused((trigger.id, scheduled),
+                                f"the start was refused: {error}") from None
+        run.execution_id = trigger.last_execution_id = execution_id
+        if trigger.remaining_executions is not None:
+            trigger.remaining_executions -= 1
         return run
 
-    def _start(self, start: WorkflowStarter, row: CronTrigger, scheduled: dt.datetime) -> str:
-        params = dict(row.workflow_params or {})
-        return start(row.workflow_id or row.workflow_name, dict(row.workflow_input or {}),
-                     namespace=str(params.get("namespace") or ""), params=params,
-                     description=triggered_by(row.id),
-                     execution_id=execution_id_for(row.id, scheduled))
-
     @staticmethod
-    def _previous_running(session: Session, row: CronTrigger) -> str | None:
-        """The state of the trigger's last execution if it has not finished, else None."""
-        if row.last_execution_id is None:
-            return None
-        state = session.scalar(select(WorkflowExecution.state).where(
-            WorkflowExecution.id == row.last_execution_id))
-        return None if state is None or state in FINAL_WORKFLOW_STATES else str(state)
+    def _start(start: WorkflowStarter, trigger: DueTrigger, scheduled: dt.datetime) -> str:
+        params = dict(trigger.workflow_params or {})
+        return start(trigger.workflow_id or trigger.workflow_name,
+                     dict(trigger.workflow_input or {}),
+                     namespace=str(params.get("namespace") or ""), params=params,
+                     description=triggered_by(trigger.id),
+                     execution_id=execution_id_for(trigger.id, scheduled))
 
-    def _cancel_replaced(self, now: dt.datetime) -> None:
-        """Cancel running executions that a due ``replace`` trigger is about to replace."""
+    def _cancel_replaced(self, now: dt.datetime, identifier: str | None = None) -> None:
+        """Cancel running executions that a ``replace`` trigger is about to replace.
+
+        Those of the due triggers, or (``identifier``) of the one fired by hand.
+        """
+        which = ((CronTrigger.id == identifier) | (CronTrigger.name == identifier)
+                 if identifier is not None else
+                 (CronTrigger.due_at <= now) & (CronTrigger.paused == false()))
         with self.db.read() as session:
             running = list(session.execute(
                 select(CronTrigger.name, WorkflowExecution.id)
                 .join(WorkflowExecution, WorkflowExecution.id == CronTrigger.last_execution_id)
-                .where(CronTrigger.due_at <= now, CronTrigger.paused == false(),
-                       CronTrigger.overlap_policy == OverlapPolicy.REPLACE.value,
+                .where(which, CronTrigger.overlap_policy == OverlapPolicy.REPLACE.value,
                        WorkflowExecution.state.not_in(FINAL_WORKFLOW_STATES))))
         for name, execution_id in running:
             try:
@@ -248,31 +261,24 @@ class _StartRefused(Exception):
         self.reason = reason
 
 
-def _find(session: Session, identifier: str, *, lock: bool) -> CronTrigger:
-    query = (select(CronTrigger)
-             .where((CronTrigger.id == identifier) | (CronTrigger.name == identifier))
-             .order_by(CronTrigger.id == identifier).limit(1))
-    if lock:
-        query = query.with_for_update()
-    row = session.scalars(query).first()
-    if row is None:
-        raise TriggerNotFound(f"Cron trigger not found [identifier={identifier}]")
-    return row
+def _overlap_run(trigger: DueTrigger, scheduled: dt.datetime, now: dt.datetime,
+                 fired_by: FiredBy, running: dict[str, str], note: str | None) -> Run:
+    """The history row of a fire time as the overlap policy has it: started or skipped."""
+    state = running.get(trigger.last_execution_id or "")
+    overlap = OverlapPolicy(trigger.overlap_policy)
+    if state is not None and overlap is OverlapPolicy.FORBID:
+        return Run(trigger, scheduled, now, fired_by, RunOutcome.SKIPPED,
+                   f"execution {trigger.last_execution_id} is still {state}; "
+                   "overlap policy forbid")
+    if state is not None and overlap is OverlapPolicy.REPLACE:
+        note = "; ".join(filter(None, [note, f"replaced execution {trigger.last_execution_id}"
+                                             f" ({state}, cancel requested)"]))
+    return Run(trigger, scheduled, now, fired_by, RunOutcome.STARTED, note)
 
 
-def _add_run(session: Session, row: CronTrigger, scheduled: dt.datetime, now: dt.datetime,
-             fired_by: FiredBy, outcome: RunOutcome, detail: str | None = None
-             ) -> CronTriggerRun:
-    run = CronTriggerRun(trigger_id=row.id, trigger_name=row.name, project_id=row.project_id,
-                         scheduled_at=scheduled, recorded_at=now, fired_by=fired_by.value,
-                         outcome=outcome.value, detail=detail)
-    session.add(run)
-    return run
-
-
-def _record(run: CronTriggerRun) -> FireRecord:
-    return FireRecord(run.trigger_id, run.trigger_name, as_utc(run.scheduled_at),
-                      RunOutcome(run.outcome), run.execution_id, run.detail)
+def _record(run: Run) -> FireRecord:
+    return FireRecord(run.trigger.id, run.trigger.name, as_utc(run.scheduled_at),
+                      run.outcome, run.execution_id, run.detail)
 
 
 def _late(now: dt.datetime, due: dt.datetime) -> str:

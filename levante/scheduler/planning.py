@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
 
 from levante.scheduler.policies import DEFAULT_MISSED_RUN_LIMIT, MissedRunPolicy
 from levante.scheduler.schedule import CronSchedule, as_utc
@@ -18,6 +20,45 @@ from levante.scheduler.schedule import CronSchedule, as_utc
 #: Most fire times one step looks at (a per-second trigger after a day of downtime
 #: is worked through in chunks of this many, each recorded as missed).
 SCAN_LIMIT = 1000
+
+
+class Schedule(Protocol):
+    """What planning asks of a schedule (:class:`CronSchedule` answers it)."""
+
+    def next_after(self, after: dt.datetime) -> dt.datetime | None:
+        """The first fire time strictly after ``after`` (aware UTC), or ``None``."""
+
+
+@lru_cache(maxsize=256)
+def _schedule(pattern: str | None, zone_name: str | None) -> CronSchedule:
+    return CronSchedule(pattern, zone_name)
+
+
+@lru_cache(maxsize=8192)
+def _next_after(pattern: str | None, zone_name: str | None,
+                after: dt.datetime) -> dt.datetime | None:
+    return _schedule(pattern, zone_name).next_after(after)
+
+
+@dataclass(frozen=True)
+class RememberedSchedule:
+    """A :class:`CronSchedule` whose answers are kept (a pure function of their arguments).
+
+    A thousand triggers with the pattern ``0 2 * * *`` ask the same question
+    at 02:00; croniter answers it once.
+    """
+
+    pattern: str | None
+    zone_name: str | None = None
+
+    def next_after(self, after: dt.datetime) -> dt.datetime | None:
+        """As :meth:`CronSchedule.next_after`."""
+        return _next_after(self.pattern, self.zone_name, as_utc(after))
+
+
+def remembered_schedule(pattern: str | None, zone_name: str | None) -> RememberedSchedule:
+    """The schedule of a trigger's pattern and time zone, answering from memory when it can."""
+    return RememberedSchedule(pattern, zone_name)
 
 
 @dataclass(frozen=True)
@@ -36,7 +77,7 @@ class Step:
 
 def plan_step(
     next_time: dt.datetime,
-    schedule: CronSchedule,
+    schedule: Schedule,
     now: dt.datetime,
     *,
     policy: MissedRunPolicy = MissedRunPolicy.RUN_ONCE,
