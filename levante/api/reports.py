@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -100,59 +100,56 @@ def get_report(
     return json_response(body)
 
 
+@dataclass(frozen=True)
+class SubExecutionQuery:
+    """The query both sub-execution lists take (flags as the client sends them)."""
+
+    errors_only: str = ""
+    max_depth: int = -1
+    include_output: str = ""
+
+
+#: A sub-execution list's query parameters, read by FastAPI.
+SubExecutions = Annotated[SubExecutionQuery, Depends()]
+
+
 @router.get("/v2/executions/{execution_id}/executions")
 def list_sub_executions_of_execution(
-    execution_id: str,
-    ctx: Ctx,
-    errors_only: str = "",
-    max_depth: int = -1,
-    include_output: str = "",
+    execution_id: str, ctx: Ctx, query: SubExecutions
 ) -> JSONResponse:
     """The execution and every workflow execution below it, depth first."""
     return _sub_executions(
         ctx,
+        query,
         lambda session, tree: _executions_below_execution(
             session, get_started_execution(session, execution_id), tree, 0
         ),
-        errors_only,
-        max_depth,
-        include_output,
     )
 
 
 @router.get("/v2/tasks/{task_id}/executions")
-def list_sub_executions_of_task(
-    task_id: str,
-    ctx: Ctx,
-    errors_only: str = "",
-    max_depth: int = -1,
-    include_output: str = "",
-) -> JSONResponse:
+def list_sub_executions_of_task(task_id: str, ctx: Ctx, query: SubExecutions) -> JSONResponse:
     """The workflow executions a task started, and everything below them."""
     return _sub_executions(
         ctx,
+        query,
         lambda session, tree: _executions_below_task(
             session, get_task_execution(session, task_id), tree, 0
         ),
-        errors_only,
-        max_depth,
-        include_output,
     )
 
 
 def _sub_executions(
     ctx: ApiContext,
+    query: SubExecutionQuery,
     below: Callable[[Session, TreeFilter], list[WorkflowExecution]],
-    errors_only: str,
-    max_depth: int,
-    include_output: str,
 ) -> JSONResponse:
     """``{"executions": [...]}``: the workflow executions ``below`` finds from its root."""
-    tree = TreeFilter(flag(errors_only, "errors_only"), max_depth)
+    tree = TreeFilter(flag(query.errors_only, "errors_only"), query.max_depth)
     with ctx.db.read() as session:
         rows = below(session, tree)
         # include_output is read once a row is shown: an unknown root stays a 404.
-        resources = [_listed(row, flag(include_output, "include_output")) for row in rows]
+        resources = [_listed(row, flag(query.include_output, "include_output")) for row in rows]
     return json_response({"executions": resources})
 
 
