@@ -19,7 +19,6 @@ first workflow (no email) is run too.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -31,15 +30,24 @@ from typing import Any
 
 import pytest
 
-from tests.support.openstack_cloud import StandInCloud, servers_at
-from tests.support.smtp import RunningSmtp, running_smtp, self_signed_cert
-from tests.support.sshd import (
-    SshFleet,
-    loopback_addresses,
-    running_fleet,
-    running_gateway,
-    sshd_missing_outside_ci,
+from tests.support.cloud_cron import (
+    COOKBOOK_COMMAND,
+    FROM_EMAIL,
+    HOSTS,
+    TO_EMAIL,
+    cloud,
+    cookbook_input,
+    cookbook_smtp,
+    email_info,
+    fleet,
+    gateway,
+    levante_environment,
 )
+from tests.support.openstack_cloud import StandInCloud
+from tests.support.smtp import RunningSmtp
+from tests.support.sshd import SshFleet, sshd_missing_outside_ci
+
+__all__ = ["cloud", "fleet", "gateway"]  # fixtures, used by name
 
 pytestmark = pytest.mark.skipif(sshd_missing_outside_ci(), reason="openssh-server not installed")
 
@@ -47,15 +55,6 @@ ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples" / "cloud-cron"
 WITH_EMAIL = EXAMPLES / "update_kernel_with_email.yaml"
 WITHOUT_EMAIL = EXAMPLES / "update_kernel.yaml"
-#: The command as the cookbook writes it; each host must receive exactly this.
-COOKBOOK_COMMAND = (
-    "sudo apt-get update && sudo apt-get install linux-image-generic-lts-$(lsb_release -sc) -y"
-    " && sudo reboot"
-)
-HOSTS = 20
-FROM_EMAIL = "levante@example.org"
-TO_EMAIL = "ops@example.org"
-SMTP_PASSWORD = "s3cret"
 #: A generous bound, far above a normal run; a hung run fails instead of blocking CI.
 RUN_TIMEOUT = 120
 
@@ -79,61 +78,11 @@ class CookbookRun:
         return [i for i in self.report["items"] if i["task"] == task]
 
 
-@pytest.fixture(scope="module")
-def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshFleet]:
-    """20 hosts (127.0.1.1 ... 127.0.1.20) that record commands instead of running them."""
-    with running_fleet(
-        tmp_path_factory.mktemp("fleet"), loopback_addresses(HOSTS), run_commands=False
-    ) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def gateway(tmp_path_factory: pytest.TempPathFactory, fleet: SshFleet) -> Iterator[SshFleet]:
-    """The gateway host (127.0.0.2), same port and user key as the fleet."""
-    with running_gateway(
-        tmp_path_factory.mktemp("gateway"), fleet.keys, port=fleet.port
-    ) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def cloud(fleet: SshFleet) -> Iterator[StandInCloud]:
-    """A tenant whose servers' fixed IPs are the fleet's addresses."""
-    with StandInCloud(servers=servers_at(fleet.addresses)) as running:
-        yield running
-
-
 @pytest.fixture
 def smtp(tmp_path: Path) -> Iterator[RunningSmtp]:
-    """An SMTP server offering STARTTLS, accepting ``FROM_EMAIL`` / ``SMTP_PASSWORD``."""
-    cert = self_signed_cert(tmp_path / "cert")
-    with running_smtp(mode="starttls", cert=cert, users={FROM_EMAIL: SMTP_PASSWORD}) as server:
+    """The cookbook's SMTP server, one per test (each test reads its own mailbox)."""
+    with cookbook_smtp(tmp_path / "cert") as server:
         yield server
-
-
-def server_environment(cloud: StandInCloud, fleet: SshFleet, home: Path) -> dict[str, str]:
-    """This process's environment with OpenStack, SSH and Levante pointed at the test's."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "LEVANTE_"))}
-    env.update(cloud.os_environ())
-    env.update(
-        LEVANTE_HOME=str(home),
-        LEVANTE_SSH_PORT=str(fleet.port),
-        LEVANTE_SSH_KNOWN_HOSTS=str(home / "known_hosts"),
-        # No clouds.yaml of the machine's may be read instead of OS_*.
-        XDG_CONFIG_HOME=str(home / "xdg"),
-    )
-    return env
-
-
-def email_info(smtp: RunningSmtp) -> dict[str, str]:
-    """The second workflow's ``email_info`` input for ``smtp``."""
-    return {
-        "to_email": TO_EMAIL,
-        "from_email": FROM_EMAIL,
-        "smtp_server": smtp.address,
-        "smtp_password": SMTP_PASSWORD,
-    }
 
 
 def run_cookbook(
@@ -143,18 +92,12 @@ def run_cookbook(
     """``python -m levante run`` a cookbook workflow with an input.json as the cookbook's."""
     home = tmp_path / "levante-home"
     home.mkdir()
-    given = {
-        "private_key_filename": str(fleet.private_key_path),
-        "gateway_host": gateway.addresses[0],
-        "username": fleet.username,
-        **more_input,
-    }
-    (tmp_path / "input.json").write_text(json.dumps(given))
+    (tmp_path / "input.json").write_text(json.dumps(cookbook_input(fleet, gateway, **more_input)))
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "levante", "run", str(workflow),
          "--input", "@input.json", "-q", "-f", "json"],
-        cwd=tmp_path, env=server_environment(cloud, fleet, home),
+        cwd=tmp_path, env=levante_environment(cloud, fleet, home),
         capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False,
     )
     seconds = time.monotonic() - started

@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 from tests.integration.api.server import LevanteServer
-from tests.integration.e2e.conftest import HOSTS, TO_EMAIL
 from tests.integration.notify.receiver import Receiver
+from tests.support.cloud_cron import COOKBOOK_COMMAND, HOSTS, TO_EMAIL
 from tests.support.smtp import RunningSmtp
 from tests.support.sshd import SshFleet, sshd_missing_outside_ci
 
@@ -35,10 +35,6 @@ ROOT = Path(__file__).resolve().parents[3]
 WORKFLOW = ROOT / "examples" / "cloud-cron" / "update_kernel_with_email.yaml"
 AS_PRINTED = ROOT / "tests" / "unit" / "lang" / "data" / "cookbook" / (
     "update_kernel_with_email_as_printed.yaml"
-)
-COOKBOOK_COMMAND = (
-    "sudo apt-get update && sudo apt-get install linux-image-generic-lts-$(lsb_release -sc) -y"
-    " && sudo reboot"
 )
 #: Far above a normal run; a hung run fails instead of blocking CI.
 RUN_TIMEOUT = 90.0
