@@ -74,6 +74,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="seconds between heartbeats and looks for dead nodes (2)",
     )
     parser.add_argument(
+        "--cron-history-rows",
+        type=int,
+        default=None,
+        metavar="N",
+        help="cron trigger history kept per trigger: its newest N fire times (1000)",
+    )
+    parser.add_argument(
+        "--cron-history-days",
+        type=float,
+        default=None,
+        metavar="D",
+        help="cron trigger history older than D days is dropped (90)",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=("debug", "info", "warning", "error"),
@@ -158,6 +172,24 @@ def _node_config(args: argparse.Namespace) -> Any:
         executor_name=args.executor_name or None,
         lease_seconds=lease,
         heartbeat_interval=beat,
+        cron_history=_cron_history(args),
+    )
+
+
+def _cron_history(args: argparse.Namespace) -> Any:
+    """The history retention from ``--cron-history-rows/-days`` (ValueError if out of range)."""
+    import datetime as dt
+
+    from levante.scheduler.retention import HistoryRetention
+
+    rows, days = args.cron_history_rows, args.cron_history_days
+    if rows is not None and rows < 1:
+        raise ValueError(f"--cron-history-rows must be at least 1, got {rows}")
+    if days is not None and days <= 0:
+        raise ValueError(f"--cron-history-days must be positive, got {days:g}")
+    return HistoryRetention(
+        rows_per_trigger=HistoryRetention.rows_per_trigger if rows is None else rows,
+        max_age=HistoryRetention.max_age if days is None else dt.timedelta(days=days),
     )
 
 

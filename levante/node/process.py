@@ -16,9 +16,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from levante.engine.runtime import EngineRuntime
 from levante.executor import Executor, ExecutorConfig
 from levante.node.cluster import ALL_ROLES, Membership, Role
+from levante.node.notify import DeliveryConfig, NotificationDelivery
 from levante.node.wakeup import ClusterWakeup, backoff_delays
 from levante.node.work_source import DatabaseWorkSource
 from levante.scheduler import CronLoop, CronScheduler, SchedulerConfig
+from levante.scheduler.retention import HistoryRetention
 from levante.store import Database
 from levante.store.types import utc_now
 
@@ -48,6 +50,10 @@ class NodeConfig:
     #: Cron triggers: fired by every scheduler node (exactly once between them);
     #: ``None``: not here.
     cron: SchedulerConfig | None = field(default_factory=SchedulerConfig)
+    #: How much cron trigger history the cron loop keeps (``--cron-history-rows/-days``).
+    cron_history: HistoryRetention = field(default_factory=HistoryRetention)
+    #: Delivery of executions' ``notify`` webhooks (every node delivers).
+    notify: DeliveryConfig = field(default_factory=DeliveryConfig)
 
 
 class Node:
@@ -68,6 +74,7 @@ class Node:
         self._wakeup: ClusterWakeup | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._delivery: NotificationDelivery | None = None
         self.runtime = EngineRuntime(db, on_work=self._on_work)
         self.membership = Membership(
             db, self.runtime, roles=self.config.roles,
@@ -76,7 +83,8 @@ class Node:
         # Cron triggers (levante.scheduler): one loop on its own database thread.
         self.cron: CronLoop | None = None
         if self.config.cron is not None and Role.SCHEDULER in self.config.roles:
-            self.cron = CronLoop(CronScheduler(db, self.runtime, config=self.config.cron))
+            self.cron = CronLoop(CronScheduler(db, self.runtime, config=self.config.cron),
+                                 self.config.cron_history)
 
     @property
     def node_id(self) -> str:
@@ -109,6 +117,8 @@ class Node:
             self._source.wake()
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._timers_due.set)
+            if self._delivery is not None:
+                self._loop.call_soon_threadsafe(self._delivery.wake)
 
     async def in_db(self, work: Callable[[], T]) -> T:
         """Run blocking database ``work`` on the node's database thread."""
@@ -148,9 +158,8 @@ class Node:
             self._tasks.append(loop.create_task(self.cron.run(), name="node-cron"))
         # Notifications (levante.node.notify): every node delivers the outbox of
         # executions' `notify` webhooks; a claim keeps two nodes from sending one row at once.
-        from levante.node.notify import NotificationDelivery
-        self._tasks.append(loop.create_task(NotificationDelivery(self.db).run(),
-                                            name="node-notify"))
+        self._delivery = NotificationDelivery(self.db, config=cfg.notify)
+        self._tasks.append(loop.create_task(self._delivery.run(), name="node-notify"))
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop claiming work and timers; let running actions finish for ``grace`` s."""

@@ -1,4 +1,8 @@
-"""The node's cron loop: sleep until the next trigger is due, fire, repeat."""
+"""The node's cron loop: sleep until the next trigger is due, fire, repeat.
+
+Between rounds it also purges old trigger history (:mod:`levante.scheduler.retention`),
+at most once per ``HistoryRetention.interval`` on each node.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from levante.scheduler.firing import CronScheduler
+from levante.scheduler.retention import HistoryRetention, PurgeReport, purge_history
 from levante.scheduler.schedule import as_utc
 
 LOG = logging.getLogger(__name__)
@@ -20,11 +25,33 @@ class CronLoop:
     from queueing behind the node's other database work, and the reverse.
     """
 
-    def __init__(self, scheduler: CronScheduler) -> None:
-        """A loop over ``scheduler``; nothing runs before :meth:`run`."""
+    def __init__(self, scheduler: CronScheduler,
+                 retention: HistoryRetention | None = None) -> None:
+        """A loop over ``scheduler``; nothing runs before :meth:`run`.
+
+        ``retention`` says how much history to keep (the defaults when not
+        given); ``HistoryRetention`` values are checked when it is made.
+        """
         self.scheduler = scheduler
+        self.retention = retention or HistoryRetention()
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="levante-cron")
         self._wake = asyncio.Event()
+        self._next_purge: dt.datetime | None = None
+
+    def purge_if_due(self) -> PurgeReport | None:
+        """Purge old history if this node's last purge was ``interval`` ago (``None``: not yet).
+
+        A purge that stopped with rows left is continued at the next call.
+        """
+        now = as_utc(self.scheduler.clock())
+        if self._next_purge is not None and now < self._next_purge:
+            return None
+        # Set first: a purge that fails is tried again after the interval, not every round.
+        self._next_purge = now + self.retention.interval
+        report = purge_history(self.scheduler.db, self.retention, now)
+        if report.more:
+            self._next_purge = None
+        return report
 
     def wake(self) -> None:
         """Look for due triggers now (e.g. after one was created); call on the event loop."""
@@ -38,6 +65,7 @@ class CronLoop:
             while True:
                 try:
                     await loop.run_in_executor(self._thread, self.scheduler.fire_due)
+                    await self._purge(loop)
                     due = await loop.run_in_executor(self._thread, self.scheduler.next_due)
                 except Exception:
                     # Keep the node alive (e.g. the database restarting); retry after a pause.
@@ -52,6 +80,13 @@ class CronLoop:
                     pass
         finally:
             self._thread.shutdown(wait=False)
+
+    async def _purge(self, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            await loop.run_in_executor(self._thread, self.purge_if_due)
+        except Exception:
+            # History is housekeeping: never let it hold up firing.
+            LOG.exception("purging cron trigger history failed; trying again later")
 
 
 def _seconds_until(due: dt.datetime, now: dt.datetime, longest: float) -> float:
