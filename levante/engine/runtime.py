@@ -82,6 +82,9 @@ class WorkflowStarter(Protocol):
         """Say which explicit ids the next starts will use: whether each exists already
         (an idempotent start) is then read in one query instead of one per start."""
 
+    def cancel(self, execution_id: str, state_info: str | None = None) -> None:
+        """Cancel a running execution in this transaction (as :meth:`EngineRuntime.cancel`)."""
+
 
 class _Starter:
     """The :class:`WorkflowStarter` of one :meth:`EngineRuntime.in_transaction`."""
@@ -109,6 +112,12 @@ class _Starter:
         for chunk in chunked(wanted):
             found.update(unit.session.execute(_EXISTING, {"ids": list(chunk)}).scalars())
         unit.absent.update(set(wanted) - found)
+
+    def cancel(self, execution_id: str, state_info: str | None = None) -> None:
+        self._unit.reader.load_workflows([execution_id])
+        if execution_id not in self._unit.reader.workflows:
+            raise NotFoundError("Workflow execution", id=execution_id)
+        self._unit.handle(ev.CancelWorkflow(execution_id, state_info))
 
 
 _EXISTING = select(WF.c.id).where(WF.c.id.in_(bindparam("ids", expanding=True)))

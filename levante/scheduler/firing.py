@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 
 from levante.engine.errors import EngineError
 from levante.engine.runtime import EngineRuntime, WorkflowStarter
-from levante.engine.states import FINAL_WORKFLOW_STATES
 from levante.lang import ValidationError
 from levante.scheduler.planning import plan_step, remembered_schedule
 from levante.scheduler.policies import FiredBy, MissedRunPolicy, OverlapPolicy, RunOutcome
@@ -42,7 +41,7 @@ from levante.scheduler.trigger_rows import (
 )
 from levante.store import Database
 from levante.store.errors import NotFoundError
-from levante.store.models import CronTrigger, WorkflowExecution
+from levante.store.models import CronTrigger
 from levante.store.types import utc_now
 
 LOG = logging.getLogger(__name__)
@@ -119,7 +118,6 @@ class CronScheduler:
         records: list[FireRecord] = []
         while len(records) < limit:
             now = as_utc(self.clock())
-            self._cancel_replaced(now)
             try:
                 batch = self.runtime.in_transaction(partial(self._fire_batch, now=now))
             except _StartRefused as refused:
@@ -146,8 +144,6 @@ class CronScheduler:
         run and starts nothing; ``replace`` cancels the running one first. A
         refused start raises the engine's error and records nothing.
         """
-        self._cancel_replaced(as_utc(self.clock()), identifier)
-
         def work(session: Session, start: WorkflowStarter) -> FireRecord:
             trigger = load_one(session, identifier, lock=self.db.is_postgresql)
             if trigger is None:
@@ -156,6 +152,7 @@ class CronScheduler:
             running = running_states(session, [trigger])
             run = _overlap_run(trigger, now, now, FiredBy.MANUAL, running, None)
             if run.outcome is RunOutcome.STARTED:
+                _replace(start, trigger, running)
                 run.execution_id = trigger.last_execution_id = self._start(start, trigger, now)
             start.flush()
             write_batch(session, [trigger], [run], now)
@@ -210,6 +207,7 @@ class CronScheduler:
         run = _overlap_run(trigger, scheduled, now, FiredBy.SCHEDULE, running, note)
         if run.outcome is not RunOutcome.STARTED:
             return run
+        _replace(start, trigger, running)
         try:
             execution_id = self._start(start, trigger, scheduled)
         except REFUSED_START as error:
@@ -228,28 +226,6 @@ class CronScheduler:
                      namespace=str(params.get("namespace") or ""), params=params,
                      description=triggered_by(trigger.id),
                      execution_id=execution_id_for(trigger.id, scheduled))
-
-    def _cancel_replaced(self, now: dt.datetime, identifier: str | None = None) -> None:
-        """Cancel running executions that a ``replace`` trigger is about to replace.
-
-        Those of the due triggers, or (``identifier``) of the one fired by hand.
-        """
-        which = ((CronTrigger.id == identifier) | (CronTrigger.name == identifier)
-                 if identifier is not None else
-                 (CronTrigger.due_at <= now) & (CronTrigger.paused == false()))
-        with self.db.read() as session:
-            running = list(session.execute(
-                select(CronTrigger.name, WorkflowExecution.id)
-                .join(WorkflowExecution, WorkflowExecution.id == CronTrigger.last_execution_id)
-                .where(which, CronTrigger.overlap_policy == OverlapPolicy.REPLACE.value,
-                       WorkflowExecution.state.not_in(FINAL_WORKFLOW_STATES))))
-        for name, execution_id in running:
-            try:
-                self.runtime.cancel(execution_id, f"replaced by the next run of cron trigger "
-                                                  f"{name!r} (overlap policy replace)")
-            except (EngineError, NotFoundError) as error:
-                # It finished (or vanished) meanwhile: nothing left to replace.
-                LOG.info("not cancelling %s for trigger %s: %s", execution_id, name, error)
 
 
 class _StartRefused(Exception):
@@ -274,6 +250,23 @@ def _overlap_run(trigger: DueTrigger, scheduled: dt.datetime, now: dt.datetime,
         note = "; ".join(filter(None, [note, f"replaced execution {trigger.last_execution_id}"
                                              f" ({state}, cancel requested)"]))
     return Run(trigger, scheduled, now, fired_by, RunOutcome.STARTED, note)
+
+
+def _replace(start: WorkflowStarter, trigger: DueTrigger, running: dict[str, str]) -> None:
+    """Cancel the trigger's running execution if its overlap policy is ``replace``.
+
+    In the transaction that starts the new one: both happen, or neither.
+    """
+    previous = trigger.last_execution_id
+    if (previous not in running
+            or OverlapPolicy(trigger.overlap_policy) is not OverlapPolicy.REPLACE):
+        return
+    try:
+        start.cancel(previous, f"replaced by the next run of cron trigger {trigger.name!r} "
+                               "(overlap policy replace)")
+    except (EngineError, NotFoundError) as error:
+        # It finished (or vanished) meanwhile: nothing left to replace.
+        LOG.info("not cancelling %s for trigger %s: %s", previous, trigger.name, error)
 
 
 def _record(run: Run) -> FireRecord:
