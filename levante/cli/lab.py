@@ -26,7 +26,6 @@ from levante.lab.failures import (
 from levante.lab.paths import LabPaths, default_lab_dir
 from levante.lab.process import LabProcessError, running_pid, start_background, stop
 from levante.lab.state import LabState, read_state
-from levante.lab.tenant import LabConfig, run_in_foreground
 
 EXAMPLES = "examples/cloud-cron"
 
@@ -105,6 +104,9 @@ def lab_up(args: argparse.Namespace) -> int:
     if args.hosts < 1:
         return _fail("--hosts must be at least 1")
     if args.foreground:
+        # Imported here: the tenant (SSH servers, the node) is only loaded by the lab's own process.
+        from levante.lab.tenant import LabConfig, run_in_foreground
+
         if (pid := running_pid(paths)) is not None:
             return _fail(f"a lab is already running from {paths.root} (pid {pid})")
         config = LabConfig(args.hosts, args.username, args.ssh_port, tuple(args.fail_host),

@@ -1,4 +1,9 @@
-"""``levante run FILE``: run a workflow embedded, with live progress, no server needed."""
+"""``levante run FILE``: run a workflow embedded, with live progress, no server needed.
+
+The engine, the store and the language are imported by the functions that run
+the workflow, not at the top: ``levante`` imports this module to parse ``run``'s
+arguments (and show its help), which should not cost their start-up.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,12 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from levante.cli.progress import ProgressView, final_report, load_snapshot
-from levante.engine.errors import EngineError
-from levante.engine.states import FINAL_WORKFLOW_STATES
-from levante.lang import ValidationError, parse_workflows
-from levante.node import Node
-from levante.store import Database, StoreError
+from levante.cli.progress import ProgressView, final_report
+
+if TYPE_CHECKING:
+    from levante.store import Database
 
 
 def register(subparsers: Any) -> None:
@@ -80,6 +83,8 @@ def _database_url(value: str | None, scratch: Path) -> str:
 
 
 def _choose_workflow(text: str, file: Path, wanted: str | None) -> str:
+    from levante.lang import parse_workflows
+
     names = list(parse_workflows(text, file=str(file)).workflows)
     if wanted:
         if wanted not in names:
@@ -96,6 +101,9 @@ def _choose_workflow(text: str, file: Path, wanted: str | None) -> str:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run the workflow, print the report, return 0 on SUCCESS and 1 otherwise."""
+    from levante.lang import ValidationError
+    from levante.store import Database
+
     try:
         workflow_input = _json_argument(args.input, "input")
         env = _json_argument(args.env, "env")
@@ -123,6 +131,12 @@ async def _run(
     db: Database, args: argparse.Namespace, workflow: str, text: str,
     workflow_input: dict[str, Any], env: dict[str, Any],
 ) -> int:
+    from levante.cli.snapshots import load_snapshot
+    from levante.engine.errors import EngineError
+    from levante.engine.states import FINAL_WORKFLOW_STATES
+    from levante.node import Node
+    from levante.store import StoreError
+
     async with Node(db) as node:
         params: dict[str, Any] = {"env": env} if env else {}
         try:

@@ -6,8 +6,6 @@ import argparse
 import sys
 from typing import TextIO
 
-from levante.lang import ValidationError, parse_any
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``validate`` sub-command."""
@@ -26,6 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def validate_file(path: str, out: TextIO, err: TextIO) -> bool:
     """Check one file, print the outcome, return whether it is valid."""
+    # Imported here so that building the parser does not load the language (and YAQL).
+    from levante.lang import ValidationError, parse_any
+
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()

@@ -22,7 +22,6 @@ from typing import Any, TextIO
 
 from levante.cli.client.http import ApiClient, ClientError
 from levante.cli.progress import ProgressView, Snapshot, TaskLine, final_report, table
-from levante.lang import ValidationError, parse_workflows
 
 #: States an execution does not leave.
 FINAL_STATES = frozenset({"SUCCESS", "ERROR", "CANCELLED"})
@@ -78,6 +77,9 @@ def with_items_tasks(client: ApiClient, execution: dict[str, Any]) -> set[str]:
     ident = execution.get("workflow_id") or name
     if not ident:
         return set()
+    # Imported here: every execution command imports this module, only following needs YAQL.
+    from levante.lang import ValidationError, parse_workflows
+
     try:
         workflow = client.get(f"workflows/{ident}",
                               {"namespace": execution.get("workflow_namespace") or ""})
