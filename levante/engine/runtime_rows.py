@@ -198,6 +198,8 @@ class SessionReader:
         """Tasks created by this transaction and not inserted yet, with their creation time."""
         self._new_workflows: dict[str, tuple[dict[str, Any] | None, dt.datetime]] = {}
         """Workflow executions created and not inserted yet (spec snapshot, creation time)."""
+        self._touched: set[str] = set()
+        """Those of ``_new_workflows`` changed since they were created."""
         self._new_actions: dict[str, dict[str, Any]] = {}
         """Action execution rows created and not inserted yet."""
         self._new_queue: dict[str | None, list[str]] = {}
@@ -393,7 +395,8 @@ class SessionReader:
         if kind == "workflow":
             self.workflows[row_id] = evolve(self.workflow(row_id), changes)
             if row_id in self._new_workflows:
-                return  # not inserted yet: the insert carries it
+                self._touched.add(row_id)
+                return  # not inserted yet: the insert carries it (and its updated_at)
         elif kind == "task":
             self.tasks[row_id] = evolve(self.task(row_id), changes)
             if row_id in self._new_tasks:
@@ -424,9 +427,13 @@ class SessionReader:
         if self._new_workflows:
             rows = [workflow_row(self.workflows[i], spec, at)
                     for i, (spec, at) in self._new_workflows.items()]
+            for row in rows:
+                # As if inserted then updated: a started execution shows when it changed.
+                row["updated_at"] = self.now if row["id"] in self._touched else None
             for i in self._new_workflows:
                 self._stored[("workflow", i)] = self.workflows[i]
             self._new_workflows = {}
+            self._touched.clear()
             self.session.execute(WF.insert(), rows)
         if self._new_tasks:
             rows = [task_row(self.tasks[i], at) for i, at in self._new_tasks.items()]

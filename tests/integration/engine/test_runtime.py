@@ -162,3 +162,30 @@ def test_on_work_is_called_after_a_commit_that_enqueued_work(db: Database) -> No
     (aid,) = claim(db)
     rt.actions_finished([ActionReport(aid, "SUCCESS", "x")])
     assert woken == [1]
+
+
+def test_starts_in_one_transaction_cost_one_insert_per_table(db: Database) -> None:
+    rt = EngineRuntime(db)
+    rt.start_workflow("wf", {"who": "warm-up"}, definition_text=ONE)
+    ids = [f"batch-{i}" for i in range(20)]
+
+    def start_all(session: object, start: object) -> list[str]:
+        start.expect(ids)  # type: ignore[attr-defined]
+        return [start("wf", {"who": i}, execution_id=i) for i in ids]  # type: ignore[operator]
+
+    with counting(db) as seen:
+        assert rt.in_transaction(start_all) == ids
+    inserts = [s.split("(")[0].strip() for s in seen if s.startswith("INSERT")]
+    assert sorted(inserts) == sorted([
+        "INSERT INTO workflow_executions", "INSERT INTO task_executions",
+        "INSERT INTO action_executions", "INSERT INTO work_queue"])
+    assert not [s for s in seen if s.startswith("UPDATE")]
+    for execution_id in ids:
+        row = rt.execution(execution_id)
+        # As upstream's execution-create answer shows: a started execution was updated.
+        assert row["state"] == "RUNNING" and row["updated_at"] is not None
+    assert len(claim(db)) == 21
+    # Idempotent inside a batch as well: the same ids again start nothing new.
+    assert rt.in_transaction(start_all) == ids
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(WF)) == 21
