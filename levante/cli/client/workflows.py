@@ -6,15 +6,10 @@ import argparse
 import sys
 from typing import Any
 
-from levante.cli.client.base import (
-    act_on_many,
-    add_command,
-    add_list_arguments,
-    list_query,
-    send_definition,
-)
+from levante.cli.client.base import add_command, add_list_arguments, send_definition
+from levante.cli.client.definitions import DefinitionCommands, scope
 from levante.cli.client.http import ApiClient
-from levante.cli.client.output import Column, cut_in_list, print_list, print_one, tags_of
+from levante.cli.client.output import Column, cut_in_list, print_list, tags_of
 
 COLUMNS = (
     Column("ID", "id"),
@@ -27,7 +22,7 @@ COLUMNS = (
     Column("Created at", "created_at"),
     Column("Updated at", "updated_at"),
 )
-VALIDATION_COLUMNS = (Column("Valid", "valid"), Column("Error", "error"))
+WORKFLOWS = DefinitionCommands("workflow", "workflows", COLUMNS)
 
 
 def register(subparsers: Any) -> None:
@@ -38,11 +33,11 @@ def register(subparsers: Any) -> None:
     _namespace(parser, "namespace to create the workflow within")
     parser.add_argument("--public", action="store_true", help="mark the workflow public")
 
-    parser = add_command(subparsers, "workflow-list", list_workflows, "List all workflows.",
+    parser = add_command(subparsers, "workflow-list", WORKFLOWS.list, "List all workflows.",
                          output=True)
     add_list_arguments(parser)
 
-    parser = add_command(subparsers, "workflow-get", get, "Show specific workflow.",
+    parser = add_command(subparsers, "workflow-get", WORKFLOWS.get, "Show specific workflow.",
                          output=True)
     parser.add_argument("workflow", help="workflow ID or name")
     _namespace(parser, "namespace to get the workflow from")
@@ -59,13 +54,13 @@ def register(subparsers: Any) -> None:
     _namespace(parser, "namespace of the workflow")
     parser.add_argument("--public", action="store_true", help="mark the workflow public")
 
-    parser = add_command(subparsers, "workflow-delete", delete, "Delete workflow(s).")
+    parser = add_command(subparsers, "workflow-delete", WORKFLOWS.delete, "Delete workflow(s).")
     parser.add_argument("workflow", nargs="+", help="name or ID of workflow(s)")
     parser.add_argument("--namespace", nargs="?", default=None,
                         help="namespace to delete the workflow from")
 
-    parser = add_command(subparsers, "workflow-validate", validate, "Validate workflow.",
-                         output=True)
+    parser = add_command(subparsers, "workflow-validate", WORKFLOWS.validate,
+                         "Validate workflow.", output=True)
     parser.add_argument("definition", help="workflow definition file (YAML)")
 
 
@@ -73,29 +68,11 @@ def _namespace(parser: argparse.ArgumentParser, text: str) -> None:
     parser.add_argument("--namespace", nargs="?", default="", help=text)
 
 
-def _scope(args: argparse.Namespace) -> str:
-    return "public" if args.public else "private"
-
-
 def create(client: ApiClient, args: argparse.Namespace) -> int:
     """POST the definition; list the workflows it created."""
     body = send_definition(client, "POST", "workflows", args.definition,
-                           {"scope": _scope(args), "namespace": args.namespace})
+                           {"scope": scope(args), "namespace": args.namespace})
     print_list(args, COLUMNS, body.get("workflows", []), sys.stdout)
-    return 0
-
-
-def list_workflows(client: ApiClient, args: argparse.Namespace) -> int:
-    """List workflow definitions."""
-    print_list(args, COLUMNS, client.list("workflows", "workflows", list_query(args, COLUMNS)),
-               sys.stdout)
-    return 0
-
-
-def get(client: ApiClient, args: argparse.Namespace) -> int:
-    """Show one workflow definition's attributes."""
-    resource = client.get(f"workflows/{args.workflow}", {"namespace": args.namespace})
-    print_one(args, COLUMNS, resource, sys.stdout)
     return 0
 
 
@@ -108,28 +85,11 @@ def get_definition(client: ApiClient, args: argparse.Namespace) -> int:
 
 def update(client: ApiClient, args: argparse.Namespace) -> int:
     """PUT the definition (of one workflow with ``--id``)."""
-    query = {"namespace": args.namespace, "scope": _scope(args)}
+    query = {"namespace": args.namespace, "scope": scope(args)}
     if args.id:
         resource = send_definition(client, "PUT", f"workflows/{args.id}", args.definition, query)
         print_list(args, COLUMNS, [resource], sys.stdout)
     else:
         body = send_definition(client, "PUT", "workflows", args.definition, query)
         print_list(args, COLUMNS, body.get("workflows", []), sys.stdout)
-    return 0
-
-
-def delete(client: ApiClient, args: argparse.Namespace) -> int:
-    """Delete each named workflow."""
-    return act_on_many(
-        args.workflow,
-        lambda name: client.delete(f"workflows/{name}", {"namespace": args.namespace}),
-        "Request to delete workflow %s has been accepted.",
-        "Unable to delete the specified workflow(s).",
-    )
-
-
-def validate(client: ApiClient, args: argparse.Namespace) -> int:
-    """Ask the server whether the definition is valid (exit 0 either way, as ``mistral``)."""
-    result = send_definition(client, "POST", "workflows/validate", args.definition)
-    print_one(args, VALIDATION_COLUMNS, result, sys.stdout)
     return 0

@@ -84,7 +84,9 @@ def test_missing_definition_file_is_a_usage_error(levante: LevanteCli, tmp_path:
     assert "cannot read" in missing.err and "nothing.yaml" in missing.err
 
 
-def test_workbook_create_list_get_validate_and_delete(levante: LevanteCli, examples: Path) -> None:
+def test_workbook_create_list_get_update_validate_and_delete(
+    levante: LevanteCli, examples: Path
+) -> None:
     created = levante.json("workbook-create", str(examples / "tools_workbook.yaml"))
     assert (created["Name"], created["Tags"], created["Scope"]) == ("tools", "tools", "private")
     assert "tools" in {w["Name"] for w in levante.json("workbook-list")}
@@ -93,6 +95,9 @@ def test_workbook_create_list_get_validate_and_delete(levante: LevanteCli, examp
     assert "name: tools" in levante("workbook-get-definition", "tools").out
     duplicate = levante("workbook-create", str(examples / "tools_workbook.yaml"), ok=False)
     assert "Duplicate" in duplicate.err
+    updated = levante.json("workbook-update", str(examples / "tools_workbook.yaml"), "--public")
+    assert (updated["Name"], updated["Scope"]) == ("tools", "public")
+    assert levante.json("workbook-get", "tools")["Scope"] == "public"
     assert levante.json("workbook-validate", str(examples / "tools_workbook.yaml"))["Valid"]
     invalid = levante.json("workbook-validate", str(examples / "broken_yaml.yaml"))
     assert invalid["Valid"] is False and "broken_yaml.yaml:9:" in invalid["Error"]
