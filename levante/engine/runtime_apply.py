@@ -164,6 +164,7 @@ class Unit:
                 self.events.append(c.event)
             case cmd.Notify():
                 write_notifications(self.session, c, self.now)
+                self.woke = True  # the delivery loops send it now, not at their next poll
             case _:
                 raise TypeError(f"unknown command {c!r}")
 
