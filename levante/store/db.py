@@ -12,13 +12,15 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from levante.store.writer_lock import WriterLock
 
 T = TypeVar("T")
 
@@ -90,6 +92,14 @@ class Database:
             **{_READ_ONLY: True}, **({"postgresql_readonly": True} if self.is_postgresql else {})
         )
         self._read_sessions = sessionmaker(bind=self._read_engine, expire_on_commit=False)
+        # SQLite has one writer at a time. Threads of this process queue for it here,
+        # first come first served, and are handed it the moment it is free; left to
+        # SQLite, a waiting writer sleeps in its busy handler (up to 100 ms a try)
+        # however soon the lock frees. Other processes still wait through
+        # busy_timeout. Reentrant: a nested write transaction on one thread behaves
+        # as before (SQLite's own lock decides), and so does one that waited here
+        # longer than busy_timeout: the queue never turns an error into a hang.
+        self._writer = WriterLock() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -107,12 +117,15 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A Session in one write transaction: commit on success, rollback on error."""
-        session = self._sessions()
-        try:
-            with session.begin():
-                yield session
-        finally:
-            session.close()
+        queued = (self._writer.held(SQLITE_BUSY_TIMEOUT_MS / 1000)
+                  if self._writer is not None else nullcontext())
+        with queued:
+            session = self._sessions()
+            try:
+                with session.begin():
+                    yield session
+            finally:
+                session.close()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
