@@ -13,11 +13,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import ColumnElement
 
 from levante.api.context import ApiContext, Ctx, base_url
 from levante.api.crud import one_resource
 from levante.api.errors import ApiError, BadRequest
-from levante.api.gateway import RunAction, RunActionOutcome
+from levante.api.gateway import UNSAVED_RUN_KEY, RunAction, RunActionOutcome
 from levante.api.listing import (
     ListSpec,
     next_link,
@@ -161,7 +162,9 @@ def _list(request: Request, ctx: ApiContext, task_id: str | None) -> JSONRespons
     )
     include_output = params.get("include_output", "").lower() in ("true", "1", "yes")
     include_output = include_output or "output" in query.fields
-    where = [ActionExecution.task_execution_id == task_id] if task_id is not None else []
+    where = (
+        [ActionExecution.task_execution_id == task_id] if task_id is not None else [_saved_only()]
+    )
     with ctx.db.read() as session:
         if task_id is not None:
             get_task_execution(session, task_id)
@@ -241,6 +244,11 @@ def update_action_execution(
 def delete_action_execution(action_execution_id: str) -> Response:
     """Refused, as in Mistral's default configuration (results belong to their tasks)."""
     raise ApiError("Action execution deletion is not allowed.", status_code=403)
+
+
+def _saved_only() -> ColumnElement[bool]:
+    """Leave out rows that only carry an unsaved synchronous run (Mistral keeps none)."""
+    return ActionExecution.runtime_context[UNSAVED_RUN_KEY].as_boolean().is_(None)
 
 
 def _reported_output(output: Any) -> Any:

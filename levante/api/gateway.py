@@ -18,6 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+#: ``runtime_context`` key of an action execution that only carries a synchronous
+#: run-action without ``save_result`` to an executor node: Mistral keeps nothing
+#: for such a run, so the row is hidden from lists and deleted once answered.
+UNSAVED_RUN_KEY = "unsaved_sync_run"
+
 
 @dataclass(frozen=True)
 class StartExecution:

@@ -7,7 +7,10 @@ over its base), checks the input and decides how to run it, following Mistral:
 - no ``run_sync`` and (``save_result`` or an asynchronous action): run in the
   background through the work queue, answering with the RUNNING row;
 - otherwise: run now and answer with the result (a row is kept only with
-  ``save_result``; without it Mistral answers ``id: null``).
+  ``save_result``; without it Mistral answers ``id: null``). "Now" is on
+  this node's executor, or, on a node without one or for a ``target``, on an
+  executor node through the queue while the request waits
+  (:mod:`levante.node.queued_run`).
 """
 
 from __future__ import annotations

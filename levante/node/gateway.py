@@ -18,13 +18,22 @@ from levante.engine.errors import (
 )
 from levante.engine.runtime import EngineRuntime
 from levante.executor import ActionOutcome, ActionRequest
-from levante.node.direct_action import RunMode, plan_direct_action, transform_output
+from levante.node.direct_action import (
+    DirectAction,
+    RunMode,
+    plan_direct_action,
+    transform_output,
+)
+from levante.node.queued_run import QueuedRun, QueuedRunner
 from levante.store import definitions
 from levante.store.models import DEFAULT_PROJECT, ActionExecution, WorkflowDefinition
 from levante.store.types import utc_now
 
 #: Longest wait (s) for a synchronous run-action without its own ``timeout``.
 DEFAULT_SYNC_TIMEOUT = 300.0
+#: Extra wait (s) for a run through the queue: claiming it, and an engine node
+#: failing it after its executor died (one lease).
+QUEUE_GRACE_SECONDS = 15.0
 
 
 class DirectRunner(Protocol):
@@ -55,6 +64,12 @@ class RuntimeGateway:
         self._runner = runner
         self._loop = loop
         self._registry = registry if registry is not None else default_registry()
+        self._queued = QueuedRunner(runtime.db, on_enqueued=self._wake_cluster)
+
+    def _wake_cluster(self) -> None:
+        # Executors (here and, over NOTIFY, on other nodes) claim the new entry at once.
+        if self._runtime.on_work is not None:
+            self._runtime.on_work()
 
     def start_execution(self, request: StartExecution) -> str:
         """Start a workflow by name or definition id; refused starts write nothing."""
@@ -136,7 +151,13 @@ class RuntimeGateway:
             raise BadRequest(str(exc)) from exc
 
     def run_action(self, request: RunAction) -> RunActionOutcome:
-        """Run an action outside a workflow: now (answering its result) or in the background."""
+        """Run an action outside a workflow: now (answering its result) or in the background.
+
+        "Now" runs on this node's executor, unless the node has none or the run
+        is ``target``-ed at a named executor: then an executor node claims it
+        from the work queue and the request waits for its result
+        (:mod:`levante.node.queued_run`).
+        """
         with self._runtime.db.read() as session:
             plan = plan_direct_action(session, self._registry, request)
         if plan.mode is RunMode.BACKGROUND:
@@ -151,6 +172,8 @@ class RuntimeGateway:
                 adhoc=plan.adhoc.to_context() if plan.adhoc is not None else None,
             )
             return RunActionOutcome(action_id, "RUNNING")
+        if request.target is not None or self._runner is None or self._loop is None:
+            return self._run_queued(plan, request)
         outcome = self._run_now(plan.base_name, dict(plan.base_input), request)
         state = "SUCCESS" if outcome.state.value == "SUCCESS" else "ERROR"
         result = transform_output(plan, outcome.result) if state == "SUCCESS" else outcome.result
@@ -158,6 +181,25 @@ class RuntimeGateway:
         if not plan.save:
             return RunActionOutcome(None, state, output, outcome.state_info)
         return RunActionOutcome(self._save(request, request.name, state, output), state, output)
+
+    def _run_queued(self, plan: DirectAction, request: RunAction) -> RunActionOutcome:
+        """Run on an executor node through the queue and wait; the row is kept with ``save``."""
+        run = QueuedRun(
+            name=request.name,
+            input=dict(request.input),
+            namespace=request.namespace,
+            description=request.description,
+            target=request.target,
+            timeout=request.timeout,
+            adhoc=plan.adhoc.to_context() if plan.adhoc is not None else None,
+            keep=plan.save,
+        )
+        wait = (request.timeout or DEFAULT_SYNC_TIMEOUT) + QUEUE_GRACE_SECONDS
+        finished = self._queued.run(run, wait)
+        if plan.save:
+            return RunActionOutcome(finished.action_execution_id, finished.state,
+                                    finished.output, finished.state_info)
+        return RunActionOutcome(None, finished.state, finished.output, finished.state_info)
 
     def _run_now(self, name: str, given: dict[str, Any], request: RunAction) -> ActionOutcome:
         if self._runner is None or self._loop is None:
