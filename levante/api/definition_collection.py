@@ -1,11 +1,13 @@
-"""What the collections of named definitions share: workbooks, workflows, code sources.
+"""What the collections of named definitions share: workbooks, workflows, actions, code.
 
-A definition is text a user registers under a name in a namespace. Its
-collection creates rows all or none, updates and deletes only in exactly the
-namespace asked for (a 404 otherwise), and gets by name in that namespace,
-then the default one, or by id. :class:`DefinitionCollection` does those
-steps the same way for every kind; a resource module keeps only what is its
-own (parsing its document, which values a row takes, extra checks).
+A definition is something a user registers under a name, in a namespace
+(environments have none): YAML or Python text, or a JSON object (a dynamic
+action, an environment). Its collection creates rows all or none, updates
+and deletes only in exactly the namespace asked for (a 404 otherwise), and
+gets by name in that namespace, then the default one, or by id.
+:class:`DefinitionCollection` does those steps the same way for every kind;
+a resource module keeps only what is its own (parsing its document, which
+values a row takes, extra checks).
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ TEXT_BODY: dict[str, Any] = {
 
 #: Changes one stored definition in place (inside the update's transaction).
 Change = Callable[[Session, Any], None]
+#: New rows, or what builds them inside the create's transaction (when they
+#: take values from other rows, read in the same transaction).
+NewRows = Sequence[Any] | Callable[[Session], Sequence[Any]]
 
 
 @dataclass(frozen=True)
@@ -72,16 +77,18 @@ class DefinitionCollection:
     def create(
         self,
         ctx: ApiContext,
-        rows: Sequence[Any],
+        rows: NewRows,
         *,
         then: Callable[[Session], None] | None = None,
     ) -> list[dict[str, Any]]:
-        """Insert ``rows``, then run ``then``, in one transaction (all or none).
+        """Insert ``rows`` (or those ``rows(session)`` builds), then run ``then``: all or none.
 
         A name already taken is a 409. Answers the rows' resources as a create
         shows them: without ``updated_at`` while it is unset.
         """
         with ctx.db.transaction() as session:
+            if callable(rows):
+                rows = rows(session)
             for row in rows:
                 create_definition(session, row)
             if then is not None:

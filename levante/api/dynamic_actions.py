@@ -10,15 +10,12 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from levante.api.context import Ctx
-from levante.api.crud import list_page, one_resource
+from levante.api.definition_collection import DefinitionCollection
 from levante.api.documents import checked_scope
 from levante.api.errors import BadRequest, plain_faults
-from levante.api.listing import (
-    ListSpec,
-    openapi_parameters,
-)
-from levante.api.wire import json_response, no_content, timestamps, without_null_updated_at
-from levante.store.definitions import create_definition, delete_definition, get_definition
+from levante.api.listing import ListSpec, openapi_parameters
+from levante.api.wire import json_response, timestamps
+from levante.store.definitions import get_definition
 from levante.store.models import CodeSource, DynamicActionDefinition
 
 router = APIRouter(tags=["dynamic actions"])
@@ -72,10 +69,13 @@ def dynamic_action_resource(row: DynamicActionDefinition) -> dict[str, Any]:
     }
 
 
+DYNAMIC_ACTIONS = DefinitionCollection(LIST, dynamic_action_resource)
+
+
 @router.get("/v2/dynamic_actions", openapi_extra=openapi_parameters(LIST))
 def list_dynamic_actions(request: Request, ctx: Ctx) -> JSONResponse:
     """List dynamic actions."""
-    return list_page(request, ctx, LIST, dynamic_action_resource)
+    return DYNAMIC_ACTIONS.page(request, ctx)
 
 
 @router.post("/v2/dynamic_actions", status_code=201, dependencies=[Depends(plain_faults)])
@@ -83,19 +83,23 @@ def create_dynamic_action(body: DynamicActionBody, ctx: Ctx) -> JSONResponse:
     """Create a dynamic action: ``class_name`` in the code source given by id or name."""
     if not body.name or not body.class_name:
         raise BadRequest("A dynamic action needs 'name' and 'class_name'")
-    with ctx.db.transaction() as session:
+    name, class_name = body.name, body.class_name
+
+    def build(session: Session) -> list[DynamicActionDefinition]:
+        # The code source is read in the create's transaction: it cannot go in between.
         source = _code_source(session, body)
-        row = DynamicActionDefinition(
-            name=body.name,
-            namespace=body.namespace,
-            class_name=body.class_name,
-            scope=checked_scope(body.scope),
-            code_source_id=source.id,
-            code_source_name=source.name,
-        )
-        create_definition(session, row)
-        session.flush()
-        resource = without_null_updated_at(dynamic_action_resource(row))
+        return [
+            DynamicActionDefinition(
+                name=name,
+                namespace=body.namespace,
+                class_name=class_name,
+                scope=checked_scope(body.scope),
+                code_source_id=source.id,
+                code_source_name=source.name,
+            )
+        ]
+
+    (resource,) = DYNAMIC_ACTIONS.create(ctx, build)
     return json_response(resource, status_code=201)
 
 
@@ -105,10 +109,8 @@ def update_dynamic_action(body: DynamicActionBody, ctx: Ctx) -> JSONResponse:
     identifier = body.id or body.name
     if not identifier:
         raise BadRequest("Either 'name' or 'id' must be provided.")
-    with ctx.db.transaction() as session:
-        row = get_definition(
-            session, DynamicActionDefinition, identifier, body.namespace, fallback=False
-        )
+
+    def change(session: Session, row: DynamicActionDefinition) -> None:
         if body.class_name:
             row.class_name = body.class_name
         if body.scope:
@@ -117,8 +119,8 @@ def update_dynamic_action(body: DynamicActionBody, ctx: Ctx) -> JSONResponse:
             source = _code_source(session, body)
             row.code_source_id = source.id
             row.code_source_name = source.name
-        session.flush()
-        resource = dynamic_action_resource(row)
+
+    (resource,) = DYNAMIC_ACTIONS.update(ctx, body.namespace, [(identifier, change)])
     return json_response(resource)
 
 
@@ -127,21 +129,13 @@ def get_dynamic_action(
     identifier: str, ctx: Ctx, namespace: str = "", fields: str = ""
 ) -> JSONResponse:
     """One dynamic action by name or id."""
-    return one_resource(
-        ctx,
-        fields,
-        FIELDS,
-        lambda session: get_definition(session, DynamicActionDefinition, identifier, namespace),
-        dynamic_action_resource,
-    )
+    return DYNAMIC_ACTIONS.get(ctx, identifier, namespace, fields)
 
 
 @router.delete("/v2/dynamic_actions/{identifier}", status_code=204)
 def delete_dynamic_action(identifier: str, ctx: Ctx, namespace: str = "") -> Response:
     """Delete a dynamic action."""
-    with ctx.db.transaction() as session:
-        delete_definition(session, DynamicActionDefinition, identifier, namespace)
-    return no_content()
+    return DYNAMIC_ACTIONS.delete(ctx, identifier, namespace)
 
 
 def _code_source(session: Session, body: DynamicActionBody) -> CodeSource:
