@@ -7,24 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import Session
 
 from levante.api.context import Ctx
-from levante.api.crud import list_page, one_resource
+from levante.api.definition_collection import DefinitionCollection
 from levante.api.documents import checked_scope
 from levante.api.errors import BadRequest
-from levante.api.listing import (
-    ListSpec,
-    openapi_parameters,
-)
-from levante.api.wire import (
-    json_object,
-    json_response,
-    json_text,
-    no_content,
-    timestamps,
-    without_null_updated_at,
-)
-from levante.store.definitions import create_definition, delete_definition, get_definition
+from levante.api.listing import ListSpec, openapi_parameters
+from levante.api.wire import json_object, json_response, json_text, timestamps
 from levante.store.models import Environment
 
 router = APIRouter(tags=["environments"])
@@ -71,10 +61,14 @@ def environment_resource(row: Environment) -> dict[str, Any]:
     }
 
 
+#: Environments have no namespace: every lookup is by name (or id) alone.
+ENVIRONMENTS = DefinitionCollection(LIST, environment_resource)
+
+
 @router.get("/v2/environments", openapi_extra=openapi_parameters(LIST))
 def list_environments(request: Request, ctx: Ctx) -> JSONResponse:
     """List environments."""
-    return list_page(request, ctx, LIST, environment_resource)
+    return ENVIRONMENTS.page(request, ctx)
 
 
 @router.post("/v2/environments", status_code=201)
@@ -88,10 +82,7 @@ def create_environment(body: EnvironmentBody, ctx: Ctx) -> JSONResponse:
         variables=json_object(body.variables, "variables", allow_none=False),
         scope=checked_scope(body.scope),
     )
-    with ctx.db.transaction() as session:
-        create_definition(session, row)
-        session.flush()
-        resource = without_null_updated_at(environment_resource(row))
+    (resource,) = ENVIRONMENTS.create(ctx, [row])
     return json_response(resource, status_code=201)
 
 
@@ -100,8 +91,9 @@ def update_environment(body: EnvironmentBody, ctx: Ctx) -> JSONResponse:
     """Change the description, variables or scope of the environment named in the body."""
     if not body.name:
         raise BadRequest("Name of the environment is not provided.")
-    with ctx.db.transaction() as session:
-        row = get_definition(session, Environment, body.name)
+
+    def change(session: Session, row: Environment) -> None:
+        # Only the fields the body names change; an explicit null is a change too.
         given = body.model_fields_set
         if "description" in given:
             row.description = body.description
@@ -109,22 +101,18 @@ def update_environment(body: EnvironmentBody, ctx: Ctx) -> JSONResponse:
             row.variables = json_object(body.variables, "variables", allow_none=False)
         if "scope" in given:
             row.scope = checked_scope(body.scope)
-        session.flush()
-        resource = environment_resource(row)
+
+    (resource,) = ENVIRONMENTS.update(ctx, "", [(body.name, change)])
     return json_response(resource)
 
 
 @router.get("/v2/environments/{name}")
 def get_environment(name: str, ctx: Ctx, fields: str = "") -> JSONResponse:
     """One environment by name or id."""
-    return one_resource(
-        ctx, fields, FIELDS, lambda s: get_definition(s, Environment, name), environment_resource
-    )
+    return ENVIRONMENTS.get(ctx, name, "", fields)
 
 
 @router.delete("/v2/environments/{name}", status_code=204)
 def delete_environment(name: str, ctx: Ctx) -> Response:
     """Delete an environment."""
-    with ctx.db.transaction() as session:
-        delete_definition(session, Environment, name)
-    return no_content()
+    return ENVIRONMENTS.delete(ctx, name, "")
