@@ -7,28 +7,24 @@ table); the ``marker`` is an action name, as in Mistral.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from levante.actions import ActionDescriptor
 from levante.api.context import ApiContext, Ctx, base_url
+from levante.api.definition_collection import TEXT_BODY, DefinitionCollection
 from levante.api.documents import checked_scope, item_definitions, parse_or_400, validation_result
 from levante.api.errors import BadRequest, NotFound, plain_faults
 from levante.api.listing import Filter, ListQuery, ListSpec, openapi_parameters, parse_list_query
-from levante.api.wire import (
-    TEXT_BODY_OPENAPI,
-    TextBody,
-    accepts_text,
-    json_response,
-    no_content,
-    timestamps,
-)
+from levante.api.wire import TEXT_BODY_OPENAPI, TextBody, json_response, no_content, timestamps
 from levante.lang import input_signature, parse_actions, spec_dict
 from levante.lang.spec import ActionSpec
-from levante.store.definitions import create_definition, find_definition, get_definition
+from levante.store.definitions import create_definition, find_definition
 from levante.store.models import ActionDefinition
 
 router = APIRouter(tags=["actions"])
@@ -65,7 +61,6 @@ LIST = ListSpec(
     ),
     default_sort_key="name",
 )
-_TEXT_ENDPOINT = [Depends(plain_faults), Depends(accepts_text)]
 
 
 def system_action_resource(descriptor: ActionDescriptor) -> dict[str, Any]:
@@ -132,9 +127,13 @@ def list_actions(request: Request, ctx: Ctx) -> JSONResponse:
     return json_response(body)
 
 
-@router.post(
-    "/v2/actions", status_code=201, dependencies=_TEXT_ENDPOINT, openapi_extra=TEXT_BODY_OPENAPI
-)
+#: The stored (ad-hoc) actions. Only updates go through it: listing, getting
+#: and deleting also see the registry's system actions, and a create answers
+#: ``updated_at: null`` where the collection's create leaves it out.
+ADHOC_ACTIONS = DefinitionCollection(LIST, adhoc_action_resource)
+
+
+@router.post("/v2/actions", status_code=201, **TEXT_BODY)
 def create_actions(
     definition: TextBody, ctx: Ctx, namespace: str = "", scope: str = "private"
 ) -> JSONResponse:
@@ -160,7 +159,7 @@ def create_actions(
     return json_response({"actions": body}, status_code=201)
 
 
-@router.put("/v2/actions", dependencies=_TEXT_ENDPOINT, openapi_extra=TEXT_BODY_OPENAPI)
+@router.put("/v2/actions", **TEXT_BODY)
 def update_actions(
     definition: TextBody, ctx: Ctx, namespace: str = "", scope: str = "private"
 ) -> JSONResponse:
@@ -168,9 +167,7 @@ def update_actions(
     return json_response({"actions": _update(ctx, definition, namespace, scope, None)})
 
 
-@router.put(
-    "/v2/actions/{identifier}", dependencies=_TEXT_ENDPOINT, openapi_extra=TEXT_BODY_OPENAPI
-)
+@router.put("/v2/actions/{identifier}", **TEXT_BODY)
 def update_action(
     identifier: str, definition: TextBody, ctx: Ctx, namespace: str = "", scope: str = "private"
 ) -> JSONResponse:
@@ -238,18 +235,21 @@ def _update(
     if identifier is not None and len(document.actions) != 1:
         raise BadRequest("Exactly one action must be given when an action is updated by id")
     texts = item_definitions(definition, document.actions)
-    with ctx.db.transaction() as session:
-        out = []
-        for name, spec in document.actions.items():
-            row = get_definition(
-                session, ActionDefinition, identifier or name, namespace, fallback=False
-            )
+
+    def change(name: str, spec: ActionSpec) -> Callable[[Session, ActionDefinition], None]:
+        def apply(session: Session, row: ActionDefinition) -> None:
             for key, value in _values(spec, texts[name], scope).items():
                 setattr(row, key, value)
+            # By id, the one action of the document may rename the stored one.
             row.name = name
-            session.flush()
-            out.append(adhoc_action_resource(row))
-    return out
+
+        return apply
+
+    return ADHOC_ACTIONS.update(
+        ctx,
+        namespace,
+        [(identifier or name, change(name, spec)) for name, spec in document.actions.items()],
+    )
 
 
 def _matches(resource: dict[str, Any], item: Filter) -> bool:
