@@ -10,7 +10,7 @@ modified in place.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
@@ -133,27 +133,41 @@ def iteration_context(index: int, item: dict[str, Any] | None) -> dict[str, Any]
     return {"index": index} if item is None else {"index": index, "item": item}
 
 
-_FIELDS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
+_COPIERS: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {}
+
+
+def _copier(cls: type) -> Callable[[Any, Mapping[str, Any]], Any]:
+    """``copy(record, changes)`` for one record class, written out field by field.
+
+    The same thing :func:`dataclasses.replace` does, without re-running
+    ``__init__`` and its checks (the records have no ``__post_init__``); the
+    code is generated once per class, as :mod:`dataclasses` generates ``__init__``.
+    """
+    names = [f.name for f in fields(cls)]
+    lines = ["def copy(record, changes):",
+             "    if not allowed.issuperset(changes):",
+             "        raise TypeError(f'{cls.__name__} has no field(s) '",
+             "                        f'{sorted(set(changes) - allowed)}')",
+             "    get = changes.get",
+             "    new = make(cls)"]
+    lines += [f"    put(new, {n!r}, get({n!r}, record.{n}))" for n in names]
+    lines.append("    return new")
+    scope: dict[str, Any] = {"allowed": frozenset(names), "cls": cls,
+                             "make": object.__new__, "put": object.__setattr__}
+    exec("\n".join(lines), scope)  # generated from the class's own field names
+    copy: Callable[[Any, Mapping[str, Any]], Any] = scope["copy"]
+    return copy
 
 
 def evolve(record: R, changes: Mapping[str, Any]) -> R:
     """A copy of ``record`` with ``changes`` applied (what :func:`dataclasses.replace` does).
 
-    The engine makes several new versions of a record per event; ``replace``
-    re-runs ``__init__`` and its checks each time, which costs more than the
-    rest of applying a command. The records have no ``__post_init__``, so
-    copying the slots is the same thing. An unknown field raises ``TypeError``.
+    The engine makes several new versions of a record per event, and
+    ``replace`` costs more than the rest of applying a command. An unknown
+    field raises ``TypeError``.
     """
-    cls = type(record)
-    known = _FIELDS.get(cls)
-    if known is None:
-        ordered = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-        known = _FIELDS[cls] = (ordered, frozenset(ordered))
-    names, allowed = known
-    if not allowed.issuperset(changes):
-        unknown = changes.keys() - allowed
-        raise TypeError(f"{cls.__name__} has no field(s) {sorted(unknown)}")
-    new = object.__new__(cls)
-    for name in names:
-        object.__setattr__(new, name, changes[name] if name in changes else getattr(record, name))
+    copy = _COPIERS.get(type(record))
+    if copy is None:
+        copy = _COPIERS[type(record)] = _copier(type(record))
+    new: R = copy(record, changes)
     return new
