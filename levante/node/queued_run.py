@@ -9,7 +9,8 @@ cluster, waits for an executor to finish it and answers with the result.
 When the result is not saved (Mistral keeps nothing then), the row is marked
 :data:`levante.api.gateway.UNSAVED_RUN_KEY` in its ``runtime_context`` so the
 REST list hides it while it runs, and it is deleted once its result was read
-or the wait was given up.
+or the wait was given up. Should the waiting node die, the finished row is
+swept by the next run a minute later (:meth:`QueuedRunner.sweep_orphans`).
 
 Waiting polls the row by primary key with a short doubling delay (10 ms to
 200 ms): the executor node sends no notification when a standalone action
@@ -20,6 +21,7 @@ cluster that lost its executors (:class:`NoExecutorError`, 503).
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -44,6 +46,10 @@ _Q = WorkItem.__table__.c
 
 #: Seconds between checks that an executor able to claim an unclaimed run is alive.
 LIVENESS_CHECK_SECONDS = 1.0
+#: An unsaved run finished this long ago was left by a waiter that died: swept.
+ORPHAN_AGE = dt.timedelta(minutes=1)
+#: Seconds between two sweeps of one runner.
+SWEEP_INTERVAL_SECONDS = 60.0
 
 
 class NoExecutorError(ApiError):
@@ -124,6 +130,7 @@ class QueuedRunner:
         self._on_enqueued = on_enqueued
         self._clock = clock
         self._sleep = sleep
+        self._next_sweep = clock()
 
     def run(self, run: QueuedRun, wait_seconds: float) -> FinishedRun:
         """Enqueue ``run``, wait up to ``wait_seconds`` for its result, clean up if unsaved.
@@ -132,6 +139,9 @@ class QueuedRunner:
         alive (before anything is written, or later while it is still
         unclaimed) and :class:`RunTimeoutError` when the wait runs out.
         """
+        if self._clock() >= self._next_sweep:
+            self._next_sweep = self._clock() + SWEEP_INTERVAL_SECONDS
+            self.sweep_orphans()
         action_id = self._enqueue(run)
         if self._on_enqueued is not None:
             self._on_enqueued()
@@ -155,6 +165,26 @@ class QueuedRunner:
         if not run.keep:
             self._discard(action_id)
         return finished
+
+    def sweep_orphans(self) -> int:
+        """Delete unsaved runs whose waiter went away (its node died); how many.
+
+        A waiter deletes its run within moments of the result, so a finished
+        unsaved run older than :data:`ORPHAN_AGE` has nobody left to answer.
+        Only standalone rows are looked at (``task_execution_id IS NULL``, an
+        index seek), and the marker is checked on those alone.
+        """
+        marker = ActionExecution.runtime_context[UNSAVED_RUN_KEY].as_boolean()
+        with self._db.transaction() as session:
+            removed = session.execute(
+                delete(ActionExecution.__table__).where(
+                    _A.task_execution_id.is_(None),
+                    _A.state != "RUNNING",
+                    _A.updated_at < utc_now() - ORPHAN_AGE,
+                    marker.is_not(None),
+                )
+            )
+            return int(removed.rowcount)  # type: ignore[attr-defined]
 
     def _enqueue(self, run: QueuedRun) -> str:
         """The row and its queue entry in one transaction, if an executor can take it."""

@@ -6,7 +6,9 @@ action through the engine runtime, as a real executor's report would.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
@@ -23,7 +25,8 @@ from levante.node.queued_run import (
     RunTimeoutError,
 )
 from levante.store import Database, nodes
-from levante.store.models import ActionExecution, WorkItem
+from levante.store.models import DEFAULT_PROJECT, ActionExecution, WorkItem
+from levante.store.types import utc_now
 
 T = TypeVar("T")
 
@@ -129,3 +132,25 @@ def test_a_run_nobody_finishes_times_out(db: Database) -> None:
     with pytest.raises(RunTimeoutError, match="goes on in the background as action execution"):
         runner.run(QueuedRun("std.noop", {}, keep=True), 0.2)
     assert _counts(db) == (1, 1)
+
+
+def test_unsaved_runs_left_by_a_dead_waiter_are_swept(db: Database) -> None:
+    now = utc_now()
+    old = now - dt.timedelta(minutes=5)
+    marked = {UNSAVED_RUN_KEY: True}
+    rows = {
+        "orphan": ("SUCCESS", marked, old),
+        "answering": ("SUCCESS", marked, now),
+        "still-running": ("RUNNING", marked, old),
+        "saved": ("SUCCESS", {}, old),
+    }
+    with db.transaction() as session:
+        for name, (state, context, updated) in rows.items():
+            session.add(ActionExecution(
+                id=str(uuid.uuid4()), name=name, state=state, runtime_context=context,
+                input={}, project_id=DEFAULT_PROJECT, created_at=old, updated_at=updated,
+            ))
+    assert QueuedRunner(db).sweep_orphans() == 1
+    with db.read() as session:
+        left = set(session.scalars(select(ActionExecution.name)))
+    assert left == {"answering", "still-running", "saved"}
