@@ -2,7 +2,8 @@
 
 * ``fleet``: 20 real sshd hosts (127.0.1.1 ... 127.0.1.20) that record the
   cookbook's command instead of running it;
-* ``gateway``: a real sshd gateway (127.0.0.2), same port and user key;
+* ``gateway``: a real sshd gateway (127.0.0.2), same port and user key
+  (:mod:`tests.support.ssh_gateway`'s);
 * ``cloud``: the Keystone + Nova stand-in whose tenant lists the fleet's
   addresses as its servers' fixed IPs;
 * :func:`cookbook_smtp`: an SMTP server offering STARTTLS where
@@ -26,7 +27,8 @@ import pytest
 
 from tests.support.openstack_cloud import StandInCloud, servers_at
 from tests.support.smtp import RunningSmtp, running_smtp, self_signed_cert
-from tests.support.sshd import SshFleet, loopback_addresses, running_fleet, running_gateway
+from tests.support.ssh_gateway import gateway as gateway  # a fixture, re-exported
+from tests.support.sshd import SshFleet, loopback_addresses, running_fleet
 
 HOSTS = 20
 FROM_EMAIL = "levante@example.org"
@@ -44,15 +46,6 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshFleet]:
     """20 hosts (127.0.1.1 ... 127.0.1.20) that record commands instead of running them."""
     with running_fleet(
         tmp_path_factory.mktemp("fleet"), loopback_addresses(HOSTS), run_commands=False
-    ) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def gateway(tmp_path_factory: pytest.TempPathFactory, fleet: SshFleet) -> Iterator[SshFleet]:
-    """The gateway host (127.0.0.2), same port and user key as the fleet."""
-    with running_gateway(
-        tmp_path_factory.mktemp("gateway"), fleet.keys, port=fleet.port
     ) as running:
         yield running
 

@@ -9,13 +9,10 @@ from pathlib import Path
 import pytest
 
 from levante.actions.ssh import SshSettings, close_connections, configure
-from tests.support.sshd import (
-    SshFleet,
-    loopback_addresses,
-    running_fleet,
-    running_gateway,
-    sshd_available,
-)
+from tests.support.ssh_gateway import gateway
+from tests.support.sshd import SshFleet, loopback_addresses, running_fleet, sshd_available
+
+__all__ = ["gateway"]  # a fixture, used by name
 
 
 @pytest.fixture(scope="module")
@@ -26,15 +23,6 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshFleet]:
             pytest.fail("CI must run the SSH tests: .ci/run installs openssh-server")
         pytest.skip("openssh-server not installed (apt-get install openssh-server)")
     with running_fleet(tmp_path_factory.mktemp("fleet"), loopback_addresses(6)) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def gateway(tmp_path_factory: pytest.TempPathFactory, fleet: SshFleet) -> Iterator[SshFleet]:
-    """The gateway (127.0.0.2), same port and user key as the fleet."""
-    with running_gateway(
-        tmp_path_factory.mktemp("gateway"), fleet.keys, port=fleet.port
-    ) as running:
         yield running
 
 
