@@ -4,16 +4,17 @@ Lateness is the moment a fire time's execution is committed (visible to every
 node) minus its scheduled time. The triggers are created through the REST
 handlers' rules (every minute, ``* * * * *``) and then all made due at one
 instant a few seconds ahead, so the run does not wait for a minute boundary.
-An engine + executor node runs meanwhile, draining the started workflows, as
-a server would:
+Real nodes fire them (:class:`levante.node.Node` with its cron loop, as
+``levante server`` runs it) while an engine + executor drains the started
+workflows:
 
-* ``--node thread`` (default): in this process, beside the scheduler, as one
-  ``levante server`` runs them;
-* ``--node process``: in a process of its own, as ``levante server --role
-  scheduler`` next to ``levante server --role api,engine,executor`` would.
-
-``--schedulers N`` runs N scheduler processes sharing the burst (several
-nodes; on PostgreSQL their batches are disjoint, SKIP LOCKED).
+* ``--node thread`` (default): one node with every role, as one ``levante
+  server`` process;
+* ``--node process``: a scheduler-only node here and an engine + executor
+  node in a process of its own (``--role scheduler`` next to ``--role
+  api,engine,executor``);
+* ``--schedulers N``: N scheduler nodes in N processes sharing the burst (on
+  PostgreSQL their batches are disjoint: SKIP LOCKED).
 
 Run: ``.venv/bin/python -m bench.cron_lateness [--db URL] [-n 1000] [--node process]
 [--schedulers 2]``.
@@ -28,7 +29,6 @@ import json
 import multiprocessing as mp
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -37,14 +37,18 @@ from sqlalchemy import func, select, update
 
 from levante.engine.runtime import EngineRuntime
 from levante.node import Node
+from levante.node.cluster import ALL_ROLES, Role
 from levante.node.process import NodeConfig
-from levante.scheduler import CronScheduler
+from levante.scheduler import FireRecord
 from levante.store import Database
 from levante.store.models import CronTrigger, new_id
+from levante.store.models.triggers import CronTriggerRun
 from levante.store.models.work import Node as NodeRow
 from levante.store.types import utc_now
 
 WORKFLOW = "version: '2.0'\ntick:\n  input:\n    - n\n  tasks:\n    t:\n      action: std.noop\n"
+SCHEDULER_ONLY = frozenset({Role.SCHEDULER})
+WORKERS = frozenset({Role.ENGINE, Role.EXECUTOR})
 
 
 def _create(db: Database, runtime: EngineRuntime, count: int, due: dt.datetime) -> None:
@@ -59,77 +63,92 @@ def _create(db: Database, runtime: EngineRuntime, count: int, due: dt.datetime) 
         session.execute(update(CronTrigger).values(next_execution_time=due, due_at=due))
 
 
-async def _serve(db: Database, stop: Any) -> None:
-    async with Node(db, NodeConfig(cron=None)):
+async def _run_node(db: Database, roles: frozenset[Role], lateness: list[float] | None,
+                    stop: Any) -> None:
+    """Run a node until ``stop`` is set; a scheduler adds its fires' lateness to ``lateness``."""
+    node = Node(db, NodeConfig(roles=roles))
+    if node.cron is not None and lateness is not None:
+        def committed(records: list[FireRecord]) -> None:
+            now = utc_now()
+            lateness.extend((now - r.scheduled_at).total_seconds() * 1000 for r in records)
+
+        node.cron.scheduler.on_fired = committed
+    async with node:
         while not stop.is_set():
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.02)
 
 
-def _node_process(url: str, stop: Any) -> None:
+def _node_process(url: str, roles: list[str], out: str | None, stop: Any) -> None:
     db = Database(url)
+    lateness: list[float] = []
     try:
-        asyncio.run(_serve(db, stop))
+        asyncio.run(_run_node(db, frozenset(Role(r) for r in roles),
+                              lateness if out else None, stop))
     finally:
         db.dispose()
+        if out:
+            Path(out).write_text(json.dumps(lateness))
 
 
-def _fire(url: str, due: dt.datetime, out: str) -> None:
-    """One scheduler: wait for ``due``, fire batch after batch until nothing is due."""
-    db = Database(url)
-    scheduler = CronScheduler(db, EngineRuntime(db))
-    time.sleep(max(0.0, (due - utc_now()).total_seconds()))
-    lateness: list[float] = []
-    idle_since = time.monotonic()
-    while time.monotonic() - idle_since < 0.5:
-        records = scheduler.fire_due(limit=1)  # one batch, one transaction
-        committed = utc_now()
-        lateness += [(committed - r.scheduled_at).total_seconds() * 1000 for r in records]
-        if records:
-            idle_since = time.monotonic()
-        else:
-            time.sleep(0.001)
-    Path(out).write_text(json.dumps(lateness))
-    db.dispose()
-
-
-def _wait_for_node(db: Database) -> None:
-    """Until the engine + executor node has registered (its start-up is not measured)."""
+def _wait_for_nodes(db: Database, count: int) -> None:
+    """Until ``count`` nodes have registered (their start-up is not measured)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         with db.read() as session:
-            if session.scalar(select(func.count()).select_from(NodeRow)):
+            if session.scalar(select(func.count()).select_from(NodeRow)) >= count:
                 return
         time.sleep(0.05)
-    raise RuntimeError("the engine + executor node did not start within 60 s")
+    raise RuntimeError(f"{count} nodes did not start within 60 s")
+
+
+class _Flag:
+    """``stop.is_set()`` for the node run here: every fire time of ``due`` recorded."""
+
+    def __init__(self, db: Database, due: dt.datetime, here: list[float], count: int,
+                 alone: bool) -> None:
+        self.db, self.due, self.here, self.count, self.alone = db, due, here, count, alone
+        self._next_look = 0.0
+
+    def is_set(self) -> bool:
+        if self.alone:
+            return len(self.here) >= self.count
+        if time.monotonic() < self._next_look:  # other schedulers: look at the history
+            return False
+        self._next_look = time.monotonic() + 0.2
+        with self.db.read() as session:
+            fired = session.scalar(select(func.count()).select_from(CronTriggerRun).where(
+                CronTriggerRun.scheduled_at == self.due))
+        return (fired or 0) >= self.count
 
 
 def measure(db: Database, count: int, *, node: str = "thread", schedulers: int = 1,
             folder: Path) -> list[float]:
     """Lateness (ms) of each of ``count`` fire times due at the same instant."""
-    url = db.url
     spawn = mp.get_context("spawn")
-    stop = spawn.Event() if node == "process" else threading.Event()
+    stop = spawn.Event()
+    processes = []
     if node == "process":
-        worker: Any = spawn.Process(target=_node_process, args=(url, stop))
-    else:
-        worker = threading.Thread(target=lambda: asyncio.run(_serve(db, stop)), daemon=True)
-    worker.start()
-    _wait_for_node(db)
-    runtime = EngineRuntime(db)
-    due = (utc_now() + dt.timedelta(seconds=4)).replace(microsecond=0)
-    _create(db, runtime, count, due)
-    outs = [folder / f"lateness-{i}.json" for i in range(schedulers)]
-    others = [spawn.Process(target=_fire, args=(url, due, str(out))) for out in outs[1:]]
-    for process in others:
+        processes.append(spawn.Process(target=_node_process,
+                                       args=(db.url, sorted(WORKERS), None, stop)))
+    outs = [str(folder / f"lateness-{i}.json") for i in range(1, schedulers)]
+    processes += [spawn.Process(target=_node_process,
+                                args=(db.url, sorted(SCHEDULER_ONLY), out, stop))
+                  for out in outs]
+    for process in processes:
         process.start()
+    _wait_for_nodes(db, len(processes))
+    due = (utc_now() + dt.timedelta(seconds=4)).replace(microsecond=0)
+    _create(db, EngineRuntime(db), count, due)
+    here: list[float] = []
+    roles = ALL_ROLES if node == "thread" else SCHEDULER_ONLY
+    done = _Flag(db, due, here, count, alone=schedulers == 1)
     try:
-        _fire(url, due, str(outs[0]))
-        for process in others:
-            process.join(timeout=120)
+        asyncio.run(_run_node(db, roles, here, done))
     finally:
         stop.set()
-        worker.join(timeout=30)
-    return [ms for out in outs for ms in json.loads(out.read_text())]
+        for process in processes:
+            process.join(timeout=60)
+    return here + [ms for out in outs for ms in json.loads(Path(out).read_text())]
 
 
 def main() -> None:
