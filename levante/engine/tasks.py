@@ -128,20 +128,24 @@ def schedule_iterations(
     indexes = (list(range(len(items))) if only_items is None
                else [i for i in only_items if i < len(items)])
     cap = int(policy_number(d, task, spec.policies.concurrency, "concurrency"))
+    counters: dict[str, Any] = {}
     if only_items is None:
-        task = d.update_task(task.id, items_count=len(items), items_started=0,
-                             items_succeeded=0, items_failed=0, items_cancelled=0)
+        counters.update(items_count=len(items), items_started=0, items_succeeded=0,
+                        items_failed=0, items_cancelled=0)
         if spec.with_items is not None:
             # Mistral's marker of a with-items task: readers (the REST API) tell by it
             # that the task's result is a list, even of one item.
-            task = d.update_task(task.id, runtime_context=with_runtime(
-                task, with_items={"count": len(items), "capacity": cap or len(items)}))
+            counters["runtime_context"] = with_runtime(
+                task, with_items={"count": len(items), "capacity": cap or len(items)})
     if not indexes:
+        if counters:
+            task = d.update_task(task.id, **counters)
         finish_task(d, task, TaskState.SUCCESS, None)  # an empty list: SUCCESS with []
         return
     running = indexes if not cap else indexes[:cap]
     started = set(running)
-    task = d.update_task(task.id, items_started=task.items_started + len(running))
+    counters["items_started"] = counters.get("items_started", task.items_started) + len(running)
+    task = d.update_task(task.id, **counters)  # one command for the counters and the marker
     safe_rerun = policy_flag(d, task, spec.safe_rerun, "safe-rerun")
     timeout = policy_number(d, task, spec.policies.timeout, "timeout") or None
     wf = d.workflow(task.workflow_execution_id)

@@ -74,13 +74,13 @@ def start(d: Decision, event: ev.StartWorkflow) -> None:
         base = {"__execution": {"id": wf.id}}
         ctx = expression_context(wf, root_env(d, wf), {})
         variables = d.evaluate(dict(spec.vars), ctx, EngineView(d, wf.id), "vars")
-        wf = d.update_workflow(wf.id, context={**base, **variables})
     except EvaluationFailed as exc:
         d.update_workflow(wf.id, state=WorkflowState.ERROR.value, state_info=str(exc),
                           output={"result": str(exc)})
         _notify_parent(d, d.workflow(wf.id))
         return
-    d.update_workflow(wf.id, state=next_workflow_state(wf.state, WorkflowEvent.START).value)
+    d.update_workflow(wf.id, context={**base, **variables},
+                      state=next_workflow_state(wf.state, WorkflowEvent.START).value)
     if spec.type == WorkflowType.REVERSE:
         for name in graph.requirements_closure(spec, params["task_name"]):
             if not spec.task(name).requires:

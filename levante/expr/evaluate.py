@@ -85,12 +85,25 @@ def evaluate(value: Any, context: Mapping[str, Any], view: ExecutionView | None 
         return value
     if not isinstance(value, (str, dict, list, Mapping)):
         return value
+    if not _has_expression(value):
+        # Nothing to run (an empty input, plain data): a copy, without the watchdog.
+        return _evaluate(value, context)
     limits = get_limits()
     try:
         with using_view(view if view is not None else current_view()):
             return run_with_deadline(limits.timeout, lambda: _evaluate(value, context))
     except EvaluationTimeout:
         raise _timeout_error(value if isinstance(value, str) else "<value>", None) from None
+
+
+def _has_expression(value: Any) -> bool:
+    if isinstance(value, str):
+        return _plan(value).language is not None
+    if isinstance(value, Mapping):
+        return any(_has_expression(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_expression(item) for item in value)
+    return False
 
 
 def _evaluate(value: Any, context: Mapping[str, Any]) -> Any:
