@@ -51,7 +51,7 @@ from levante.api.wire import (
 from levante.engine.runtime import EngineRuntime
 from levante.scheduler import CronSchedule, CronScheduler, TriggerNotFound
 from levante.scheduler.firing import REFUSED_START, due_time
-from levante.scheduler.policies import MissedRunPolicy, OverlapPolicy
+from levante.scheduler.policies import MissedRunPolicy, OverlapPolicy, RunOutcome
 from levante.scheduler.resume import record_paused_fire_times
 from levante.store.models import CronTrigger, WorkflowDefinition, new_id
 from levante.store.models.base import DEFAULT_PROJECT
@@ -306,6 +306,10 @@ def fire_cron_trigger(identifier: str, ctx: Ctx) -> JSONResponse:
         raise NotFound(str(error)) from None
     except REFUSED_START as error:
         raise BadRequest(f"The cron trigger's workflow cannot start: {error}") from None
+    if record.outcome is RunOutcome.SKIPPED:
+        # Recorded in the history (committed); nothing was started.
+        raise Conflict(f"Cron trigger {record.trigger_name!r} was not started: "
+                       f"{record.detail} (recorded in its history as skipped)")
     return json_response({
         "name": record.trigger_name,
         "execution_id": record.execution_id,

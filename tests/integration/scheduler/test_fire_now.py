@@ -56,3 +56,13 @@ def test_allow_starts_alongside(cron: Cron) -> None:
     cron.clock.set(cron.clock.now.replace(microsecond=500_000))
     cron.scheduler.fire_now("parallel")
     assert sorted(_states(cron, trigger["id"]).values()) == ["RUNNING", "RUNNING"]
+
+
+def test_the_api_answers_409_for_a_skipped_manual_run_and_keeps_it_in_history(cron: Cron) -> None:
+    cron.create("exclusive", overlap_policy="forbid")
+    assert cron.api.post("/v2/cron_triggers/exclusive/fire").status_code == 201
+    cron.clock.set(cron.clock.now.replace(microsecond=500_000))
+    refused = cron.api.post("/v2/cron_triggers/exclusive/fire")
+    assert refused.status_code == 409, refused.text
+    assert "is still RUNNING; overlap policy forbid" in refused.text
+    assert [r["outcome"] for r in cron.history("exclusive")] == ["started", "skipped"]
