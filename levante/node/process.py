@@ -137,7 +137,7 @@ class Node:
                 db_thread=self._db_thread,
                 executor_name=cfg.executor_name,
                 lease_seconds=cfg.lease_seconds,
-                yield_to=self.cron.scheduler.firing.is_set if self.cron is not None else None,
+                yield_to=self.cron.scheduler.wants_priority if self.cron is not None else None,
                 longest_yield=self.cron.scheduler.config.executor_yield if self.cron else 0.0,
             )
         if self.db.is_postgresql:

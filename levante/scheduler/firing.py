@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,10 +63,11 @@ class SchedulerConfig:
     poll: float = 1.0
     """Longest sleep (s) of the loop: how soon a trigger made on another node is seen."""
     executor_yield: float = 1.0
-    """While this node fires due triggers, its executor waits up to this long (s) before
-    claiming more work, so that a burst of fire times (a thousand triggers at 02:00) is
-    not slowed by running what it just started; 0 turns it off. Other nodes' executors
-    are not affected, and actions already running go on."""
+    """For the first this-many seconds of a burst of due triggers, this node's executor
+    claims no new work, so that the fire times (a thousand triggers at 02:00) are not
+    slowed by running what they just started; 0 turns it off. Other nodes' executors
+    are not affected, actions already running go on, and a longer burst shares the
+    machine with the executor again."""
 
 
 @dataclass(frozen=True)
@@ -119,17 +120,25 @@ class CronScheduler:
     on_fired: Callable[[list[FireRecord]], None] | None = None
     """Called after each batch commits, with its history rows (metrics, benchmarks)."""
     _refused: dict[tuple[str, dt.datetime], str] = field(default_factory=dict, repr=False)
-    firing: threading.Event = field(default_factory=threading.Event, repr=False)
-    """Set while :meth:`fire_due` runs (see ``SchedulerConfig.executor_yield``)."""
+    _firing_since: float | None = field(default=None, repr=False)
 
     # the loop's entry points -----------------------------------------------------
     def fire_due(self, limit: int = 10_000) -> list[FireRecord]:
         """Handle due fire times (batch by batch) until none is due or ``limit`` were handled."""
-        self.firing.set()
+        self._firing_since = time.monotonic()
         try:
             return self._fire_batches(limit)
         finally:
-            self.firing.clear()
+            self._firing_since = None
+
+    def wants_priority(self) -> bool:
+        """True while :meth:`fire_due` runs, for its first ``config.executor_yield`` seconds.
+
+        The node's executor holds back new claims meanwhile; a longer burst (a
+        day of missed fire times) then shares the machine with it again.
+        """
+        since = self._firing_since
+        return since is not None and time.monotonic() - since < self.config.executor_yield
 
     def _fire_batches(self, limit: int) -> list[FireRecord]:
         records: list[FireRecord] = []

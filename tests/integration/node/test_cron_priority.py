@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from levante.engine.runtime import EngineRuntime
@@ -46,3 +47,24 @@ def test_a_claim_waits_no_longer_than_the_longest_yield(sqlite_db: Database) -> 
         return len(await asyncio.wait_for(source.claim(10), timeout=30))
 
     assert asyncio.run(scenario()) == 1
+
+
+def test_the_scheduler_wants_priority_only_early_in_a_burst(sqlite_db: Database) -> None:
+    from levante.scheduler import CronScheduler, SchedulerConfig
+
+    scheduler = CronScheduler(sqlite_db, EngineRuntime(sqlite_db),
+                              config=SchedulerConfig(executor_yield=0.05))
+    assert not scheduler.wants_priority()  # not firing
+    seen: list[bool] = []
+    original = scheduler._fire_batches
+
+    def slow_burst(limit: int) -> list:  # type: ignore[type-arg]
+        seen.append(scheduler.wants_priority())
+        threading.Event().wait(0.1)
+        seen.append(scheduler.wants_priority())
+        return original(limit)
+
+    scheduler._fire_batches = slow_burst  # type: ignore[method-assign]
+    scheduler.fire_due()
+    assert seen == [True, False]
+    assert not scheduler.wants_priority()
