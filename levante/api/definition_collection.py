@@ -18,11 +18,12 @@ from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from levante.api.context import ApiContext
 from levante.api.crud import Render, list_page, one_resource
-from levante.api.errors import plain_faults
+from levante.api.errors import Conflict, plain_faults
 from levante.api.listing import ListSpec
 from levante.api.wire import (
     TEXT_BODY_OPENAPI,
@@ -31,6 +32,7 @@ from levante.api.wire import (
     without_null_updated_at,
 )
 from levante.store.definitions import create_definition, get_definition
+from levante.store.sql import is_unique_violation
 
 #: Route options of an endpoint whose request body is the definition's text
 #: (YAML or Python): Mistral answers its errors with a plain ``faultstring``
@@ -111,7 +113,15 @@ class DefinitionCollection:
                     session, self.listing.model, identifier, namespace, fallback=False
                 )
                 change(session, row)
-                session.flush()
+                name = getattr(row, "name", identifier)  # read before a failed flush expires it
+                try:
+                    session.flush()
+                except IntegrityError as error:
+                    # A rename (by id) onto a name another definition holds.
+                    if not is_unique_violation(error):
+                        raise
+                    raise Conflict(f"Duplicate entry for {self.listing.model.__tablename__}: "
+                                   f"{name!r} already exists in namespace {namespace!r}") from None
                 resources.append(self._written(row))
             return resources
 

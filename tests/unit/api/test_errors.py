@@ -85,3 +85,19 @@ def test_echoed_lone_surrogates_are_sent_escaped() -> None:
     answer = json_response({"error": "bad key x\udaf4"})
     assert answer.body == b'{"error":"bad key x\\udaf4"}'
     assert json_response({"name": "caf\u00e9"}).body == '{"name":"café"}'.encode()
+
+
+def test_renaming_an_action_onto_a_taken_name_is_409_and_changes_nothing(
+    client: TestClient,
+) -> None:
+    def action(name: str) -> str:
+        return f"version: '2.0'\n{name}:\n  base: std.echo\n  base-input:\n    output: x\n"
+
+    created = client.post("/v2/actions", content=action("first"), headers=TEXT)
+    assert created.status_code == 201, created.text
+    assert client.post("/v2/actions", content=action("second"), headers=TEXT).status_code == 201
+    first_id = created.json()["actions"][0]["id"]
+    clash = client.put(f"/v2/actions/{first_id}", content=action("second"), headers=TEXT)
+    assert clash.status_code == 409, clash.text
+    assert "'second' already exists" in clash.json()["faultstring"]
+    assert client.get(f"/v2/actions/{first_id}").json()["name"] == "first"
