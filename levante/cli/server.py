@@ -15,7 +15,7 @@ import sys
 from types import FrameType
 from typing import Any
 
-from levante.store.db import default_url
+from levante.home import default_url
 
 #: Mistral's port, so clients' defaults work unchanged.
 DEFAULT_PORT = 8989

@@ -9,7 +9,6 @@ with the same code.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -20,16 +19,11 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from levante.home import default_url
 from levante.store.writer_lock import WriterLock
 
 T = TypeVar("T")
 
-#: Environment variable naming the Levante home folder.
-HOME_ENV = "LEVANTE_HOME"
-#: Home folder used when ``$LEVANTE_HOME`` is not set (relative to the working directory).
-DEFAULT_HOME = ".levante"
-#: File name of the default SQLite database inside the home folder.
-DEFAULT_DB_FILE = "levante.db"
 #: How long (ms) an SQLite writer waits for the lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -37,16 +31,6 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 _RETRYABLE_PG_CODES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 
 _READ_ONLY = "levante_read_only"
-
-
-def levante_home() -> Path:
-    """The Levante home folder: ``$LEVANTE_HOME`` or ``./.levante``."""
-    return Path(os.environ.get(HOME_ENV) or DEFAULT_HOME)
-
-
-def default_url() -> str:
-    """URL of the default database: ``levante.db`` in the Levante home folder."""
-    return f"sqlite:///{levante_home() / DEFAULT_DB_FILE}"
 
 
 def normalize_url(url: str | None) -> str:

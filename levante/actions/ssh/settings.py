@@ -30,13 +30,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from levante.home import levante_home
+
 ENV_PREFIX = "LEVANTE_SSH_"
 KNOWN_HOSTS_FILE = "ssh_known_hosts"
-
-
-def levante_home() -> Path:
-    """``$LEVANTE_HOME`` or ``./.levante`` (as the store reads it; actions may not import it)."""
-    return Path(os.environ.get("LEVANTE_HOME") or ".levante")
 
 
 class HostKeyPolicy(enum.Enum):

@@ -16,8 +16,9 @@ from levante.cli.commands import COMMANDS
 #: Packages a command's parser must not import: the engine's stack, not the REST client's.
 HEAVY = ("sqlalchemy", "yaql", "fastapi", "uvicorn", "asyncssh", "levante.engine",
          "levante.store", "levante.lang", "levante.expr", "levante.node", "levante.api")
-#: ``server --help`` shows the default database URL, which the store computes.
-ALLOWED_HEAVY = {"server"}
+#: Commands allowed to load them while building their parser (none: even ``server --help``
+#: shows its default database URL from levante.home, not the store).
+ALLOWED_HEAVY: set[str] = set()
 
 PARSE_EACH = """
 import json, sys
