@@ -40,7 +40,7 @@ from sqlalchemy import func, select, update
 from levante.engine.runtime import EngineRuntime
 from levante.node import Node
 from levante.node.cluster import ALL_ROLES, Role
-from levante.node.process import NodeConfig
+from levante.node.process import NodeConfig, settle_heap
 from levante.scheduler import FireRecord
 from levante.store import Database
 from levante.store.models import CronTrigger, new_id
@@ -84,6 +84,7 @@ async def _run_node(db: Database, roles: frozenset[Role], lateness: list[float] 
 
         node.cron.scheduler.on_fired = committed
     async with node:
+        settle_heap()  # as levante server does once its node has started
         while not stop.is_set():
             await asyncio.sleep(0.02)
 

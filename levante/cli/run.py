@@ -135,9 +135,11 @@ async def _run(
     from levante.engine.errors import EngineError
     from levante.engine.states import FINAL_WORKFLOW_STATES
     from levante.node import Node
+    from levante.node.process import settle_heap
     from levante.store import StoreError
 
     async with Node(db) as node:
+        settle_heap()
         params: dict[str, Any] = {"env": env} if env else {}
         try:
             execution = await node.in_db(

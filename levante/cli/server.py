@@ -197,24 +197,28 @@ async def _serve(server: Any, database: Any, ctx: Any, config: Any) -> None:
     """Run the engine node (executor, timers) beside the API in one event loop."""
     from levante.node import Node
     from levante.node.gateway import RuntimeGateway
+    from levante.node.process import settle_heap
 
     async with Node(database, config) as node:
         ctx.engine = RuntimeGateway(
             node.runtime, runner=node.executor, loop=asyncio.get_running_loop(),
             registry=ctx.actions,
         )
+        settle_heap()
         await server.serve()
 
 
 async def _run_node(database: Any, config: Any) -> None:
     """Run a node without the REST API until SIGTERM or Ctrl-C."""
     from levante.node import Node
+    from levante.node.process import settle_heap
 
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(stop_signal, stopped.set)
     async with Node(database, config):
+        settle_heap()
         await stopped.wait()
 
 
