@@ -21,8 +21,12 @@ SAME_INPUT = {"workflow_input": {"name": "twin"}}
 
 
 def in_two_minutes() -> str:
-    """A first execution time the API accepts (at least a minute ahead), as the CLI sends it."""
-    return (dt.datetime.now(dt.UTC) + 2 * MINUTE).strftime("%Y-%m-%d %H:%M")
+    """A first execution time the API accepts, as the CLI sends it (whole minutes).
+
+    The API wants it at least a minute ahead; cutting the seconds off now + 3
+    minutes leaves two, so a slow machine still creates both twins in time.
+    """
+    return (dt.datetime.now(dt.UTC) + 3 * MINUTE).strftime("%Y-%m-%d %H:%M")
 
 
 def test_twins_counting_down_both_fire_to_completion(cron: Cron) -> None:
