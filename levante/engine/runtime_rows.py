@@ -6,11 +6,13 @@ rest of the transaction, and the runtime applies every command to them, so a
 batch of results for one task reads that task once. Column updates are held
 in a write-behind buffer (merged per row) and written with one ``executemany``
 per shape when the transaction ends or before any query that could see them;
-a change that puts a column back to the value read is not written at all. A
-task row created by the transaction is inserted late, with the changes made to
-it since (so starting a task is one INSERT, not an INSERT and an UPDATE):
-:meth:`SessionReader.flush_inserts` writes it before any statement that may
-refer to it.
+a change that puts a column back to the value read is not written at all.
+Rows the transaction creates (workflow executions, tasks, action executions
+and their queue entries) are inserted late, with the changes made to them
+since (so starting a task is one INSERT, not an INSERT and an UPDATE), and
+all of one table together (a burst of cron starts is one INSERT per table):
+:meth:`SessionReader.flush_inserts` writes them, parents first, before any
+statement that may refer to them.
 On PostgreSQL a workflow or task row read by id is locked (``FOR UPDATE``).
 """
 
