@@ -55,8 +55,17 @@ def self_signed_cert(cert_path: Path, key_path: Path) -> None:
     """A certificate for ``localhost`` and ``127.0.0.1`` at ``cert_path``, if missing."""
     if cert_path.exists() and key_path.exists():
         return
+    write_self_signed_cert(cert_path, key_path)
+
+
+def write_self_signed_cert(cert_path: Path, key_path: Path, *, common_name: str = "levante-lab",
+                           days: int = 3650) -> None:
+    """Write a new certificate for ``localhost`` and ``127.0.0.1`` and its key (PEM files).
+
+    It is its own CA, so a client can trust it by giving it as its CA file.
+    """
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "levante-lab")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
@@ -65,15 +74,17 @@ def self_signed_cert(cert_path: Path, key_path: Path) -> None:
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=3650))
+        .not_valid_after(now + datetime.timedelta(days=days))
         .add_extension(
             x509.SubjectAlternativeName(
                 [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
             ),
             critical=False,
         )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
+    cert_path.parent.mkdir(parents=True, exist_ok=True)
     _write_private(
         key_path,
         key.private_bytes(
