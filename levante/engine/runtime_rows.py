@@ -23,7 +23,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from levante.engine.adhoc import AdhocAction
@@ -39,6 +39,7 @@ from levante.engine.states import FINAL_TASK_STATES, FINAL_WORKFLOW_STATES
 from levante.lang.spec import WorkflowSpec
 from levante.store import models
 from levante.store import queue as work_queue
+from levante.store.bulk import insert_rows, update_rows
 from levante.store.definitions import find_definition
 from levante.store.models import ActionDefinition
 from levante.store.rows import chunked
@@ -70,18 +71,7 @@ _LOAD_WF_LOCKED = _LOAD_WF.with_for_update()
 _LOAD_TASK_LOCKED = _LOAD_TASK.with_for_update()
 _LOAD_ACTION = select(*_ACTION_COLS).where(ACTION.c.id.in_(_IDS))
 _DEQUEUE = delete(QUEUE).where(QUEUE.c.action_execution_id.in_(_IDS))
-_UPDATES: dict[tuple[str, tuple[str, ...]], Any] = {}
 
-
-def _update_statement(kind: str, table: Table, keys: tuple[str, ...]) -> Any:
-    """``UPDATE table SET k = :v_k, ... WHERE id = :_id`` for one set of columns (cached)."""
-    stmt = _UPDATES.get((kind, keys))
-    if stmt is None:
-        stmt = update(table).where(table.c.id == bindparam("_id")).values(
-            {k: bindparam("v_" + k) for k in keys})
-        if len(_UPDATES) < 256:
-            _UPDATES[(kind, keys)] = stmt
-    return stmt
 
 #: Rows of executions that started (they keep the spec they run); see ``SessionReader.children_of``.
 _STARTED = WF.c.spec.is_not(None)
@@ -436,18 +426,18 @@ class SessionReader:
                 self._stored[("workflow", i)] = self.workflows[i]
             self._new_workflows = {}
             self._touched.clear()
-            self.session.execute(WF.insert(), rows)
+            insert_rows(self.session, WF, rows)
         if self._new_tasks:
             rows = [task_row(self.tasks[i], at) for i, at in self._new_tasks.items()]
             for i in self._new_tasks:
                 self._stored[("task", i)] = self.tasks[i]
             self._new_tasks = {}
-            self.session.execute(TASK.insert(), rows)
+            insert_rows(self.session, TASK, rows)
         if self._new_actions:
             rows = list(self._new_actions.values())
             self._new_actions = {}
             for chunk in chunked(rows, 1000):
-                self.session.execute(ACTION.insert(), list(chunk))
+                insert_rows(self.session, ACTION, chunk)
         if self._new_queue:
             entries, self._new_queue = self._new_queue, {}
             for target, ids in entries.items():
@@ -483,10 +473,8 @@ class SessionReader:
             values = column_values(changes, self.now, kind)
             values["updated_at"] = self.now
             key = (kind, tuple(sorted(values)))
-            groups.setdefault(key, []).append(
-                {"_id": row_id, **{"v_" + k: v for k, v in values.items()}})
+            groups.setdefault(key, []).append({"id": row_id, **dict(sorted(values.items()))})
         self._pending = {}
         tables = {"workflow": WF, "task": TASK, "action": ACTION}
-        for (kind, keys), params in groups.items():
-            table = tables[kind]
-            self.session.execute(_update_statement(kind, table, keys), params)
+        for (kind, _), rows in groups.items():
+            update_rows(self.session, tables[kind], rows)

@@ -14,12 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, false, select, update
+from sqlalchemy import Table, delete, false, select
 from sqlalchemy.orm import Session
 
 from levante.engine.states import FINAL_WORKFLOW_STATES
 from levante.scheduler.policies import FiredBy, OverlapPolicy, RunOutcome
 from levante.scheduler.schedule import as_utc
+from levante.store.bulk import insert_rows, update_rows
 from levante.store.models import CronTrigger, WorkflowExecution, new_id
 from levante.store.models.triggers import CronTriggerRun
 
@@ -142,8 +143,7 @@ def write_batch(session: Session, triggers: Iterable[DueTrigger], runs: Sequence
     node recorded one of these fire times first; the caller's transaction then
     rolls back as a whole.
     """
-    if runs:
-        session.execute(RUNS.insert(), [run.row() for run in runs])
+    insert_rows(session, RUNS, [run.row() for run in runs])
     finished: list[str] = []
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for trigger in triggers:
@@ -153,10 +153,8 @@ def write_batch(session: Session, triggers: Iterable[DueTrigger], runs: Sequence
         changes = trigger.changes()
         if changes:
             shapes.setdefault(tuple(sorted(changes)), []).append(
-                {"_id": trigger.id, **{"v_" + k: v for k, v in changes.items()}})
-    for keys, params in shapes.items():
-        stmt = update(TRIGGERS).where(TRIGGERS.c.id == bindparam("_id")).values(
-            {**{k: bindparam("v_" + k) for k in keys}, "updated_at": now})
-        session.execute(stmt, params)
+                {"id": trigger.id, **dict(sorted(changes.items())), "updated_at": now})
+    for rows in shapes.values():
+        update_rows(session, TRIGGERS, rows)
     if finished:
         session.execute(delete(TRIGGERS).where(TRIGGERS.c.id.in_(finished)))

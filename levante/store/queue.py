@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from levante.store.bulk import insert_rows
 from levante.store.models import WorkItem
 from levante.store.rows import chunked
 from levante.store.sql import lock_for_update
@@ -72,7 +73,7 @@ def enqueue(
         }
         for action_id in action_execution_ids
     ]
-    session.execute(_TABLE.insert(), rows)
+    insert_rows(session, _TABLE, rows)
 
 
 def claim(

@@ -1,0 +1,133 @@
+"""Many rows in one statement, straight through the driver (the hot paths' INSERTs and UPDATEs).
+
+``session.execute(table.insert(), rows)`` is convenient but, per row, builds
+a parameter dict through the compiled statement and calls each column's
+type processors by name: for a burst of a thousand cron starts that is most
+of the time their rows take to write. Here a statement is compiled once per
+(dialect, table, columns), the columns' bind processors are looked up once,
+and each row becomes a tuple (SQLite) or a dict (PostgreSQL) handed to the
+driver's ``executemany`` on the session's connection, inside the session's
+transaction. Values are stored exactly as SQLAlchemy would store them (the
+same processors, the same Python-side column defaults).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, bindparam, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A compiled statement and how to turn a row into its parameters."""
+
+    sql: str
+    names: tuple[str, ...]
+    """Parameter names in statement order."""
+    sources: tuple[str, ...]
+    """The row key each parameter is read from."""
+    processors: tuple[Processor, ...]
+    defaults: tuple[tuple[str, Callable[[], Any]], ...]
+    """Columns the rows leave out that have a Python-side default (filled per row)."""
+    positional: bool
+
+    def parameters(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """The driver's parameter sets for ``rows`` (tuples or dicts)."""
+        if self.defaults:
+            rows = [{**row, **{key: make() for key, make in self.defaults}} for row in rows]
+        pairs = tuple(zip(self.sources, self.processors, strict=True))
+        if self.positional:
+            return [tuple(row[key] if proc is None else proc(row[key]) for key, proc in pairs)
+                    for row in rows]
+        names = self.names
+        return [dict(zip(names, (row[key] if proc is None else proc(row[key])
+                                 for key, proc in pairs), strict=True)) for row in rows]
+
+
+_PLANS: dict[tuple[str, str, str, tuple[str, ...]], _Plan] = {}
+
+
+def _processor(table: Table, column: str, dialect: Dialect) -> Processor:
+    kind = table.c[column].type
+    processor: Processor = kind.dialect_impl(dialect).bind_processor(dialect)
+    return processor
+
+
+def _python_default(table: Table, column: str, *, on_update: bool) -> Callable[[], Any]:
+    """The Python-side default (or ``onupdate``) of a column the rows leave out."""
+    default = table.c[column].onupdate if on_update else table.c[column].default
+    if default is None or not (default.is_scalar or default.is_callable):  # type: ignore[attr-defined]
+        raise KeyError(f"column {column} of table {table.name} has no value and no default")
+    arg = default.arg  # type: ignore[attr-defined]
+    if default.is_callable:  # type: ignore[attr-defined]
+        return lambda: arg(None)
+    return lambda: arg
+
+
+def _plan(kind: str, dialect: Dialect, table: Table, keys: tuple[str, ...],
+          build: Callable[[], Any]) -> _Plan:
+    """The cached plan of an ``insert`` or ``update`` of ``keys`` (built on first use)."""
+    cache_key = (kind, dialect.name, table.name, keys)
+    plan = _PLANS.get(cache_key)
+    if plan is not None:
+        return plan
+    on_update = kind == "update"
+    compiled = build().compile(dialect=dialect, column_keys=None if on_update else list(keys))
+    positional = bool(compiled.positional)
+    names = tuple(compiled.positiontup if positional else compiled.bind_names.values())
+    sources = tuple(_column(n) if on_update else n for n in names)
+    defaults = tuple((source, _python_default(table, source, on_update=on_update))
+                     for source in sources if source not in keys)
+    plan = _Plan(compiled.string, names, sources,
+                 tuple(_processor(table, source, dialect) for source in sources),
+                 defaults, positional)
+    if len(_PLANS) < 512:
+        _PLANS[cache_key] = plan
+    return plan
+
+
+def _column(name: str) -> str:
+    """The column an UPDATE parameter sets or matches (``v_state``: state, ``_id``: id)."""
+    if name == "_id":
+        return "id"
+    return name[2:] if name.startswith("v_") else name
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """``INSERT`` ``rows`` (every one with the same keys) in one ``executemany``.
+
+    Columns the rows leave out get their Python-side default (ids,
+    timestamps, constants), as with ``session.execute(table.insert(), rows)``.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    keys = tuple(rows[0])
+    plan = _plan("insert", connection.dialect, table, keys, table.insert)
+    connection.exec_driver_sql(plan.sql, plan.parameters(rows))
+
+
+def update_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """``UPDATE table SET col = ... WHERE id = ...`` for each row (one ``executemany``).
+
+    Each row holds ``id`` and the new values of the same columns; a column
+    with an ``onupdate`` default (``updated_at``) that the rows leave out gets it.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    keys = tuple(k for k in rows[0] if k != "id")
+
+    def build() -> Any:
+        return update(table).where(table.c.id == bindparam("_id")).values(
+            {k: bindparam("v_" + k) for k in keys})
+
+    plan = _plan("update", connection.dialect, table, (*keys, "id"), build)
+    connection.exec_driver_sql(plan.sql, plan.parameters(rows))
