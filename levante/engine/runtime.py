@@ -24,7 +24,7 @@ from levante.engine import events as ev
 from levante.engine.adhoc import CONTEXT_KEY as ADHOC_KEY
 from levante.engine.adhoc import AdhocOutputError, apply_output, output_of
 from levante.engine.decision import Evaluator
-from levante.engine.runtime_apply import Observer, Unit
+from levante.engine.runtime_apply import NewWork, Observer, Unit
 from levante.engine.runtime_rows import ACTION, QUEUE, TASK, WF
 from levante.engine.runtime_specs import SpecCache, register_definitions, resolve_env
 from levante.store import Database
@@ -139,12 +139,13 @@ class EngineRuntime:
     """Runs workflows on a :class:`~levante.store.Database` (SQLite or PostgreSQL)."""
 
     def __init__(self, db: Database, *, clock: Callable[[], dt.datetime] = utc_now,
-                 on_work: Callable[[], None] | None = None,
+                 on_work: Callable[[NewWork], None] | None = None,
                  evaluator: Evaluator | None = None, observer: Observer | None = None,
                  spec_cache: SpecCache | None = None) -> None:
         self.db = db
         self.clock = clock
         self.on_work = on_work
+        """Called after a commit that left work for other loops, with what it left."""
         self.evaluator = evaluator
         self.observer = observer
         self.specs = spec_cache or SpecCache()
@@ -161,7 +162,7 @@ class EngineRuntime:
     # transactions --------------------------------------------------------------
     def _run(self, work: Callable[[Unit], T]) -> T:
         """Run ``work`` in one transaction with its follow-up events; wake workers after."""
-        def body(session: Session) -> tuple[T, bool]:
+        def body(session: Session) -> tuple[T, NewWork]:
             unit = Unit(session, self.clock(), self.specs, evaluator=self.evaluator,
                         observer=self.observer, stamp=self._stamp)
             result = work(unit)
@@ -170,7 +171,7 @@ class EngineRuntime:
 
         result, woke = self.db.run(body)
         if woke and self.on_work is not None:
-            self.on_work()
+            self.on_work(woke)
         return result
 
     # starting ------------------------------------------------------------------
@@ -267,7 +268,7 @@ class EngineRuntime:
                 "last_heartbeat": None,
             }])
             work_queue.enqueue(unit.session, [new_id], target=target, available_at=unit.now)
-            unit.woke = True
+            unit.woke |= NewWork.ACTIONS
             return new_id
 
         return self._run(work)
@@ -478,7 +479,7 @@ class EngineRuntime:
                 unit.session.execute(update(QUEUE).where(QUEUE.c.id.in_([r.id for r in safe]))
                                      .values(claimed_by=None, lease_until=None,
                                              available_at=unit.now))
-                unit.woke = True
+                unit.woke |= NewWork.ACTIONS
             unsafe = [r for r in rows if not r.safe_rerun]
             self._finish(unit, [(
                 r.action_execution_id, "ERROR",

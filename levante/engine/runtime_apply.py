@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import deque
 from collections.abc import Callable
+from enum import Flag, auto
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -47,6 +48,18 @@ _ROW_CHANGES = (cmd.UpdateAction, cmd.UpdateTask, cmd.UpdateWorkflow, cmd.Create
 _TIMERS = Timer.__table__
 
 
+class NewWork(Flag):
+    """What a committed transaction left for the node's loops to pick up (whom to wake)."""
+
+    NONE = 0
+    ACTIONS = auto()
+    """Queue entries to claim: the executors."""
+    TIMERS = auto()
+    """A timer was set: the timer loop."""
+    NOTIFICATIONS = auto()
+    """Notifications to send: the delivery loops."""
+
+
 class Unit:
     """The events and commands of one transaction."""
 
@@ -65,8 +78,8 @@ class Unit:
         self.observer = observer
         self.events: deque[ev.Event] = deque()
         self.snapshots: dict[str, dict[str, Any]] = {}
-        self.woke = False
-        """True once work was enqueued or a timer set (wake the executor / timer loop)."""
+        self.woke = NewWork.NONE
+        """What this transaction enqueued, set or wrote for other loops (whom to wake)."""
         self._resolved: dict[tuple[str, str, str | None], Resolved] = {}
         self.absent: set[str] = set()
         """Workflow execution ids known not to exist when this transaction began."""
@@ -157,14 +170,14 @@ class Unit:
                     "payload": dict(c.payload), "claimed_by": None, "lease_until": None,
                     "unique_key": c.unique_key, "created_at": self.now,
                 }], ["unique_key"])
-                self.woke = True
+                self.woke |= NewWork.TIMERS
             case cmd.CancelTimer():
                 self.session.execute(delete(_TIMERS).where(_TIMERS.c.unique_key == c.unique_key))
             case cmd.NotifyParent() | cmd.Propagate():
                 self.events.append(c.event)
             case cmd.Notify():
                 write_notifications(self.session, c, self.now)
-                self.woke = True  # the delivery loops send it now, not at their next poll
+                self.woke |= NewWork.NOTIFICATIONS  # sent now, not at the next poll
             case _:
                 raise TypeError(f"unknown command {c!r}")
 
@@ -178,7 +191,8 @@ class Unit:
             if a.state == "RUNNING":
                 running.setdefault(a.target, []).append(a.id)
         self.reader.created_actions(rows, list(c.actions), running)
-        self.woke = self.woke or bool(running)
+        if running:
+            self.woke |= NewWork.ACTIONS
 
     def _promote(self, task_id: str, count: int) -> None:
         r = self.reader
@@ -191,7 +205,7 @@ class Unit:
             by_target.setdefault(p.target, []).append(p.action_execution_id)
         for target, ids in by_target.items():
             queue.enqueue(self.session, ids, target=target, available_at=self.now)
-            self.woke = True
+            self.woke |= NewWork.ACTIONS
         remaining = count - len(promoted)
         if remaining <= 0 or task.type != "WORKFLOW":
             return

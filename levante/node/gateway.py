@@ -16,7 +16,7 @@ from levante.engine.errors import (
     WorkflowNotFoundError,
     WorkflowStartError,
 )
-from levante.engine.runtime import EngineRuntime
+from levante.engine.runtime import EngineRuntime, NewWork
 from levante.executor import ActionOutcome, ActionRequest
 from levante.node.direct_action import (
     DirectAction,
@@ -69,7 +69,7 @@ class RuntimeGateway:
     def _wake_cluster(self) -> None:
         # Executors (here and, over NOTIFY, on other nodes) claim the new entry at once.
         if self._runtime.on_work is not None:
-            self._runtime.on_work()
+            self._runtime.on_work(NewWork.ACTIONS)
 
     def start_execution(self, request: StartExecution) -> str:
         """Start a workflow by name or definition id; refused starts write nothing."""

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from levante.engine.runtime import EngineRuntime
+from levante.engine.runtime import EngineRuntime, NewWork
 from levante.executor import Executor, ExecutorConfig
 from levante.node.cluster import ALL_ROLES, Membership, Role
 from levante.node.notify import DeliveryConfig, NotificationDelivery
@@ -120,19 +120,23 @@ class Node:
         """Cross-node wake-ups (PostgreSQL only; None on SQLite)."""
         return self._wakeup
 
-    def _on_work(self) -> None:
-        # Called after a commit that enqueued work or set a timer, on a database thread.
-        self._wake_local()
+    def _on_work(self, kinds: NewWork) -> None:
+        # Called after a commit that left work for other loops, on a database thread.
+        self._wake_local(kinds)
         if self._wakeup is not None:
-            self._wakeup.announce()
+            self._wakeup.announce(kinds)
 
-    def _wake_local(self) -> None:
-        if self._source is not None:
+    def _wake_local(self, kinds: NewWork) -> None:
+        """Wake the loops of this node that have work of ``kinds`` (a burst of cron
+        starts wakes the executor, not the timer and delivery loops)."""
+        if NewWork.ACTIONS in kinds and self._source is not None:
             self._source.wake()
-        if self._loop is not None:
+        if self._loop is None:
+            return
+        if NewWork.TIMERS in kinds:
             self._loop.call_soon_threadsafe(self._timers_due.set)
-            if self._delivery is not None:
-                self._loop.call_soon_threadsafe(self._delivery.wake)
+        if NewWork.NOTIFICATIONS in kinds and self._delivery is not None:
+            self._loop.call_soon_threadsafe(self._delivery.wake)
 
     async def in_db(self, work: Callable[[], T]) -> T:
         """Run blocking database ``work`` on the node's database thread."""

@@ -1,17 +1,18 @@
 """Wake-ups between nodes: NOTIFY after work was committed, LISTEN to hear other nodes.
 
 On PostgreSQL every node LISTENs on one channel. When a commit of this node
-enqueued work or set a timer (the engine runtime's ``on_work``), the node
-sends ``NOTIFY`` with its id; the others wake their executor and timer loop
-at once instead of at their next poll. A notification is only a hint: a node
+left work for other loops (the engine runtime's ``on_work``: queue entries,
+timers, notifications), the node sends ``NOTIFY`` with its id and what kinds
+of work it left (``node-id|3``); the others wake the loops of those kinds at
+once instead of at their next poll. A notification is only a hint: a node
 that missed one (its listening connection was down) still finds the work on
-its next poll, and after reconnecting it wakes itself once in case it missed
-something.
+its next poll, and after reconnecting it wakes every loop once in case it
+missed something.
 
 Both connections are plain psycopg connections of their own (not from the
 pool), each on a thread that reconnects with backoff when PostgreSQL goes
 away. Notifications of one burst are coalesced: many commits in a row send
-one NOTIFY.
+one NOTIFY naming every kind they left.
 """
 
 from __future__ import annotations
@@ -23,12 +24,29 @@ from collections.abc import Callable
 import psycopg
 from psycopg import sql
 
+from levante.engine.runtime import NewWork
 from levante.store.notify import check_channel, libpq_url
 
 LOG = logging.getLogger(__name__)
 
 #: The channel every node listens on.
 WORK_CHANNEL = "levante_work"
+#: What a node that cannot tell wakes: every loop.
+EVERY_KIND = NewWork.ACTIONS | NewWork.TIMERS | NewWork.NOTIFICATIONS
+
+
+def payload(node_id: str, kinds: NewWork) -> str:
+    """The NOTIFY payload announcing ``kinds`` of work left by ``node_id``."""
+    return f"{node_id}|{kinds.value}"
+
+
+def parse_payload(text: str) -> tuple[str, NewWork]:
+    """``(node id, kinds)`` of a payload; one without kinds (an older node) means every kind."""
+    node_id, _, kinds = text.partition("|")
+    try:
+        return node_id, NewWork(int(kinds)) & EVERY_KIND
+    except ValueError:
+        return node_id, EVERY_KIND
 
 
 def backoff_delays(first: float = 0.1, longest: float = 5.0) -> Callable[[], float]:
@@ -46,16 +64,16 @@ def backoff_delays(first: float = 0.1, longest: float = 5.0) -> Callable[[], flo
 class ClusterWakeup:
     """Sends and receives the cluster's "there is work" notifications.
 
-    ``announce()`` (any thread, cheap) schedules one NOTIFY; ``on_wake`` is
-    called (on the listener thread) when another node announced, and once
-    after each reconnection.
+    ``announce(kinds)`` (any thread, cheap) schedules one NOTIFY; ``on_wake``
+    is called (on the listener thread) with the kinds another node announced,
+    and with every kind once after each reconnection.
     """
 
     def __init__(
         self,
         url: str,
         node_id: str,
-        on_wake: Callable[[], None],
+        on_wake: Callable[[NewWork], None],
         *,
         channel: str = WORK_CHANNEL,
         poll_seconds: float = 0.5,
@@ -70,6 +88,8 @@ class ClusterWakeup:
         self._longest_backoff = longest_backoff
         self._stopping = threading.Event()
         self._pending = threading.Event()
+        self._kinds = NewWork.NONE
+        self._kinds_lock = threading.Lock()
         self._listening = threading.Event()
         self._threads: list[threading.Thread] = []
         #: Notifications heard from other nodes (for tests and status).
@@ -94,9 +114,16 @@ class ClusterWakeup:
             thread.join()
         self._threads = []
 
-    def announce(self) -> None:
-        """Tell the other nodes there is work (sent soon, coalesced with others)."""
+    def announce(self, kinds: NewWork = EVERY_KIND) -> None:
+        """Tell the other nodes there is work of ``kinds`` (sent soon, coalesced with others)."""
+        with self._kinds_lock:
+            self._kinds |= kinds
         self._pending.set()
+
+    def _take_kinds(self) -> NewWork:
+        with self._kinds_lock:
+            kinds, self._kinds = self._kinds, NewWork.NONE
+        return kinds
 
     def _connect(self) -> psycopg.Connection:
         return psycopg.connect(self._url, autocommit=True, connect_timeout=5)
@@ -109,11 +136,12 @@ class ClusterWakeup:
             if self._stopping.is_set():
                 break
             self._pending.clear()
+            kinds = self._take_kinds()
             try:
                 if connection is None or connection.closed:
                     connection = self._connect()
                 connection.execute(
-                    "SELECT pg_notify(%s, %s)", (self._channel, self._node_id)
+                    "SELECT pg_notify(%s, %s)", (self._channel, payload(self._node_id, kinds))
                 )
                 self.sent += 1
                 delay = backoff_delays(longest=self._longest_backoff)
@@ -122,7 +150,7 @@ class ClusterWakeup:
                 pause = delay()
                 LOG.warning("cannot notify other nodes (%s); retrying in %.1fs", error, pause)
                 connection = _close(connection)
-                self._pending.set()
+                self.announce(kinds)
                 self._stopping.wait(pause)
         _close(connection)
 
@@ -136,7 +164,7 @@ class ClusterWakeup:
                     self._listening.set()
                     delay = backoff_delays(longest=self._longest_backoff)
                     if reconnected:
-                        self._on_wake()  # something may have been announced meanwhile
+                        self._on_wake(EVERY_KIND)  # something may have been announced meanwhile
                     self._receive(connection)
             except psycopg.Error as error:
                 pause = delay()
@@ -148,9 +176,10 @@ class ClusterWakeup:
     def _receive(self, connection: psycopg.Connection) -> None:
         while not self._stopping.is_set():
             for message in connection.notifies(timeout=self._poll_seconds):
-                if message.payload != self._node_id:
+                node_id, kinds = parse_payload(message.payload)
+                if node_id != self._node_id:
                     self.heard += 1
-                    self._on_wake()
+                    self._on_wake(kinds)
                 if self._stopping.is_set():
                     break
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from levante.engine import WorkflowInputError, WorkflowNotFoundError
-from levante.engine.runtime import ActionReport, EngineRuntime
+from levante.engine.runtime import ActionReport, EngineRuntime, NewWork
 from levante.engine.runtime_rows import ACTION, QUEUE, WF
 from levante.store import Database
 from levante.store import queue as work_queue
@@ -155,13 +155,23 @@ def test_bad_input_or_an_unknown_workflow_is_refused_without_a_row(db: Database)
 
 
 def test_on_work_is_called_after_a_commit_that_enqueued_work(db: Database) -> None:
-    woken: list[int] = []
-    rt = EngineRuntime(db, on_work=lambda: woken.append(1))
+    woken: list[NewWork] = []
+    rt = EngineRuntime(db, on_work=woken.append)
     rt.start_workflow("wf", {"who": "x"}, definition_text=ONE)
-    assert woken == [1]
+    assert woken == [NewWork.ACTIONS]
     (aid,) = claim(db)
     rt.actions_finished([ActionReport(aid, "SUCCESS", "x")])
-    assert woken == [1]
+    assert woken == [NewWork.ACTIONS]
+
+
+def test_on_work_names_timers_and_notifications_too(db: Database) -> None:
+    woken: list[NewWork] = []
+    rt = EngineRuntime(db, on_work=woken.append)
+    waiting = ("version: '2.0'\nwf:\n  tasks:\n    t:\n      action: std.noop\n"
+               "      wait-before: 30\n")
+    rt.start_workflow("wf", definition_text=waiting,
+                      params={"notify": [{"type": "webhook", "url": "http://127.0.0.1:9/"}]})
+    assert woken == [NewWork.TIMERS | NewWork.NOTIFICATIONS]
 
 
 def test_starts_in_one_transaction_cost_one_insert_per_table(db: Database) -> None:
