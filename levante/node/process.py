@@ -155,8 +155,7 @@ class Node:
                 db_thread=self._db_thread,
                 executor_name=cfg.executor_name,
                 lease_seconds=cfg.lease_seconds,
-                yield_to=self.cron.scheduler.wants_priority if self.cron is not None else None,
-                longest_yield=self.cron.scheduler.config.executor_yield if self.cron else 0.0,
+                yield_to=self.cron.let_executor_claim if self.cron is not None else None,
             )
         if self.db.is_postgresql:
             self._wakeup = ClusterWakeup(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -53,13 +53,13 @@ class DatabaseWorkSource:
         db_thread: ThreadPoolExecutor,
         executor_name: str | None = None,
         lease_seconds: float = work_queue.DEFAULT_LEASE_SECONDS,
-        yield_to: Callable[[], bool] | None = None,
-        longest_yield: float = 0.0,
+        yield_to: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         """Serve ``node_id``'s executor; ``executor_name`` selects targeted work.
 
-        While ``yield_to()`` is true (this node's cron loop is firing), a claim
-        waits, at most ``longest_yield`` seconds.
+        ``yield_to()`` is awaited before each claim: it returns once this
+        node's cron loop lets the executor claim (see
+        :meth:`levante.scheduler.CronLoop.let_executor_claim`).
         """
         self._db = db
         self._runtime = runtime
@@ -68,7 +68,6 @@ class DatabaseWorkSource:
         self._executor_name = executor_name
         self._lease_seconds = lease_seconds
         self._yield_to = yield_to
-        self._longest_yield = longest_yield
         self._work = asyncio.Event()
         self._loop = asyncio.get_running_loop()
         # action execution id -> queue entry id, for lease renewal.
@@ -85,16 +84,9 @@ class DatabaseWorkSource:
 
     async def claim(self, limit: int) -> list[ActionRequest]:
         """Lease up to ``limit`` queue entries and load their action executions."""
-        await self._let_cron_fire()
+        if self._yield_to is not None:
+            await self._yield_to()
         return await self._in_db(lambda: self._claim_safely(limit))
-
-    async def _let_cron_fire(self) -> None:
-        """Wait while this node fires a burst of cron triggers (at most ``longest_yield``)."""
-        if self._yield_to is None or self._longest_yield <= 0:
-            return
-        deadline = self._loop.time() + self._longest_yield
-        while self._yield_to() and self._loop.time() < deadline:
-            await asyncio.sleep(0.005)
 
     def _claim_safely(self, limit: int) -> list[ActionRequest]:
         if self._orphans_possible:

@@ -131,14 +131,21 @@ class CronScheduler:
         finally:
             self._firing_since = None
 
-    def wants_priority(self) -> bool:
-        """True while :meth:`fire_due` runs, for its first ``config.executor_yield`` seconds.
+    def priority_left(self) -> float:
+        """Seconds the running :meth:`fire_due` still has priority over the node's executor.
 
-        The node's executor holds back new claims meanwhile; a longer burst (a
-        day of missed fire times) then shares the machine with it again.
+        0 when not firing; else what is left of its first ``config.executor_yield``
+        seconds. The node's executor holds back new claims meanwhile; a longer
+        burst (a day of missed fire times) then shares the machine with it again.
         """
         since = self._firing_since
-        return since is not None and time.monotonic() - since < self.config.executor_yield
+        if since is None:
+            return 0.0
+        return max(0.0, since + self.config.executor_yield - time.monotonic())
+
+    def wants_priority(self) -> bool:
+        """True while :meth:`fire_due` runs, for its first ``config.executor_yield`` seconds."""
+        return self.priority_left() > 0
 
     def _fire_batches(self, limit: int) -> list[FireRecord]:
         records: list[FireRecord] = []

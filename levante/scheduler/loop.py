@@ -7,6 +7,7 @@ at most once per ``HistoryRetention.interval`` on each node.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +37,9 @@ class CronLoop:
         self.retention = retention or HistoryRetention()
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="levante-cron")
         self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        """Set while no :meth:`CronScheduler.fire_due` runs (the executor waits on it)."""
+        self._idle.set()
         self._next_purge: dt.datetime | None = None
 
     def purge_if_due(self) -> PurgeReport | None:
@@ -53,6 +57,19 @@ class CronLoop:
             self._next_purge = None
         return report
 
+    async def let_executor_claim(self) -> None:
+        """Return once this node's executor may claim work; call on the event loop.
+
+        At once, unless a round of fire times is being fired: then when it
+        ends, or when it has had its ``executor_yield`` seconds of priority.
+        """
+        left = self.scheduler.priority_left()
+        if left <= 0 or self._idle.is_set():
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(left):
+                await self._idle.wait()
+
     def wake(self) -> None:
         """Look for due triggers now (e.g. after one was created); call on the event loop."""
         self._wake.set()
@@ -64,7 +81,7 @@ class CronLoop:
         try:
             while True:
                 try:
-                    await loop.run_in_executor(self._thread, self.scheduler.fire_due)
+                    await self._fire(loop)
                     await self._purge(loop)
                     due = await loop.run_in_executor(self._thread, self.scheduler.next_due)
                 except Exception:
@@ -80,6 +97,13 @@ class CronLoop:
                     pass
         finally:
             self._thread.shutdown(wait=False)
+
+    async def _fire(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._idle.clear()
+        try:
+            await loop.run_in_executor(self._thread, self.scheduler.fire_due)
+        finally:
+            self._idle.set()
 
     async def _purge(self, loop: asyncio.AbstractEventLoop) -> None:
         try:
