@@ -78,6 +78,9 @@ def _plan(kind: str, dialect: Dialect, table: Table, keys: tuple[str, ...],
     plan = _PLANS.get(cache_key)
     if plan is not None:
         return plan
+    unknown = sorted(set(keys) - set(table.c.keys()))
+    if unknown:
+        raise KeyError(f"no column {', '.join(unknown)} in table {table.name}")
     on_update = kind == "update"
     compiled = build().compile(dialect=dialect, column_keys=None if on_update else list(keys))
     positional = bool(compiled.positional)
