@@ -3,8 +3,9 @@
 One ``Database`` per process and URL. SQLite (the default, a file under the
 Levante home) runs in WAL mode with foreign keys on; its write transactions
 start with ``BEGIN IMMEDIATE`` so two writers queue on the lock instead of
-deadlocking when a reader upgrades to a writer. PostgreSQL runs through psycopg 3
-with the same code.
+deadlocking when a reader upgrades to a writer, and its WAL is checkpointed
+on a thread of its own, not inside commits (:mod:`levante.store.checkpoint`).
+PostgreSQL runs through psycopg 3 with the same code.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from levante.home import default_url
+from levante.store.checkpoint import WalCheckpointer
 from levante.store.writer_lock import WriterLock
 
 T = TypeVar("T")
@@ -62,15 +64,19 @@ class Database:
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
         kwargs: dict[str, Any] = {"echo": echo}
+        self.checkpointer: WalCheckpointer | None = None
+        """Checkpoints an SQLite file's WAL after commits (None: PostgreSQL, in-memory)."""
         if self.is_sqlite:
             database = parsed.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
+                self.checkpointer = WalCheckpointer(database,
+                                                    timeout_ms=SQLITE_BUSY_TIMEOUT_MS)
         else:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, self.checkpointer)
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False, autoflush=True)
         self._read_engine = self.engine.execution_options(
             **{_READ_ONLY: True}, **({"postgresql_readonly": True} if self.is_postgresql else {})
@@ -147,12 +153,18 @@ class Database:
         upgrade(self.engine, revision)
 
     def dispose(self) -> None:
-        """Close every pooled connection (call before the process exits or forks)."""
+        """Close every pooled connection (call before the process exits or forks).
+
+        On SQLite the WAL is checkpointed once more first. The handle stays
+        usable: later work opens new connections.
+        """
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()
 
 
-def _configure_sqlite(engine: Engine) -> None:
-    """Pragmas on every new connection, and explicit BEGIN / BEGIN IMMEDIATE."""
+def _configure_sqlite(engine: Engine, checkpointer: WalCheckpointer | None) -> None:
+    """Pragmas on every new connection, explicit BEGIN / BEGIN IMMEDIATE, checkpoints."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -164,6 +176,8 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            if checkpointer is not None:
+                cursor.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer's job
         finally:
             cursor.close()
 
@@ -171,3 +185,9 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         read_only = connection.get_execution_options().get(_READ_ONLY, False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    if checkpointer is not None:
+        @event.listens_for(engine, "commit")
+        def _on_commit(connection: Any) -> None:
+            if not connection.get_execution_options().get(_READ_ONLY, False):
+                checkpointer.committed()
