@@ -7,7 +7,6 @@ just moved) while the host still sees nothing but commands.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -24,6 +23,7 @@ from levante.engine.records import (
 )
 from levante.engine.states import FINAL_TASK_STATES
 from levante.lang.spec import TaskSpec, WorkflowSpec
+from levante.store import ids
 from levante.store.types import utc_now
 
 #: evaluate(value, context, view) -> value with expressions replaced.
@@ -55,7 +55,7 @@ class Decision:
     ) -> None:
         self.reader = reader
         self.commands: list[cmd.Command] = []
-        self._new_id = new_id or (lambda: str(uuid.uuid4()))
+        self._new_id = new_id or ids.new_id
         self._evaluator = evaluator or default_evaluator
         self._workflows: dict[str, WorkflowExecution] = {}
         self._created_workflows: list[str] = []

@@ -12,7 +12,6 @@ report with :meth:`EngineRuntime.actions_finished`.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -27,7 +26,7 @@ from levante.engine.decision import Evaluator
 from levante.engine.runtime_apply import NewWork, Observer, Unit
 from levante.engine.runtime_rows import ACTION, QUEUE, TASK, WF
 from levante.engine.runtime_specs import SpecCache, register_definitions, resolve_env
-from levante.store import Database
+from levante.store import Database, ids
 from levante.store import queue as work_queue
 from levante.store.errors import NotFoundError
 from levante.store.models import DEFAULT_PROJECT, Timer, WorkflowExecution
@@ -210,7 +209,7 @@ class EngineRuntime:
             unit.forget_resolved()
         found = unit.resolve(workflow, namespace)
         run_params = resolve_env(session, dict(params or {}))
-        new_id = execution_id or str(uuid.uuid4())
+        new_id = execution_id or ids.new_id()
         unit.snapshots[new_id] = found.snapshot
         self.specs.remember(new_id, found.snapshot)
         unit.handle(ev.StartWorkflow(new_id, found.spec, dict(input or {}), run_params,
@@ -255,7 +254,7 @@ class EngineRuntime:
             runtime_context[ADHOC_KEY] = dict(adhoc)
 
         def work(unit: Unit) -> str:
-            new_id = str(uuid.uuid4())
+            new_id = ids.new_id()
             unit.session.execute(ACTION.insert(), [{
                 "id": new_id, "name": name, "task_execution_id": None,
                 "workflow_execution_id": None, "state": "RUNNING", "state_info": None,

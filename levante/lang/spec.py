@@ -215,23 +215,38 @@ class WorkflowSpec:
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The workflow's mapping exactly as written (never mutate). ``levante.lang.spec_dict``
     gives the dict Mistral's REST API shows as ``spec``."""
+    _derived: dict[Any, Any] = field(default_factory=dict, init=False, compare=False,
+                                     repr=False)
+    """What :meth:`task` and :meth:`start_tasks` worked out (the spec never changes)."""
 
     def task(self, name: str) -> TaskSpec:
         """The task ``name`` with task-defaults applied (the spec the engine runs).
 
         Policies merge key by key (the task wins); an on-clause of the defaults is
         used only when the task has none of that kind, and never makes a task
-        transition to itself.
+        transition to itself. Worked out once per task: the engine asks for a
+        task's spec several times per event.
         """
-        from levante.lang.defaults import apply_task_defaults
+        found: TaskSpec | None = self._derived.get(name)
+        if found is None:
+            from levante.lang.defaults import apply_task_defaults
 
-        return apply_task_defaults(self.tasks[name], self.task_defaults)
+            found = self._derived[name] = apply_task_defaults(self.tasks[name],
+                                                              self.task_defaults)
+        return found
 
     def start_tasks(self) -> tuple[str, ...]:
         """Direct workflows: tasks that no transition of another task names."""
-        from levante.lang.defaults import direct_start_tasks
+        found: tuple[str, ...] | None = self._derived.get(_START_TASKS)
+        if found is None:
+            from levante.lang.defaults import direct_start_tasks
 
-        return direct_start_tasks(self)
+            found = self._derived[_START_TASKS] = direct_start_tasks(self)
+        return found
+
+
+#: The key of :meth:`WorkflowSpec.start_tasks` in its cache (no task can have it as a name).
+_START_TASKS = ("start tasks",)
 
 
 @dataclass(frozen=True)

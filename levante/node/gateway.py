@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -25,7 +24,7 @@ from levante.node.direct_action import (
     transform_output,
 )
 from levante.node.queued_run import QueuedRun, QueuedRunner
-from levante.store import definitions
+from levante.store import definitions, ids
 from levante.store.models import DEFAULT_PROJECT, ActionExecution, WorkflowDefinition
 from levante.store.types import utc_now
 
@@ -205,7 +204,7 @@ class RuntimeGateway:
         if self._runner is None or self._loop is None:
             raise EngineNotWired("Running an action synchronously")
         action_request = ActionRequest(
-            action_execution_id=str(uuid.uuid4()),
+            action_execution_id=ids.new_id(),
             action_name=name,
             input=given,
             timeout=request.timeout,
@@ -230,7 +229,7 @@ class RuntimeGateway:
         """Keep the record of an action run synchronously with ``save_result``."""
         with self._runtime.db.transaction() as session:
             row = ActionExecution(
-                id=str(uuid.uuid4()),
+                id=ids.new_id(),
                 name=name,
                 state=state,
                 input=dict(request.input),

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +35,7 @@ from levante.api.gateway import UNSAVED_RUN_KEY
 from levante.engine.adhoc import CONTEXT_KEY as ADHOC_KEY
 from levante.node.cluster import Role
 from levante.node.wakeup import backoff_delays
-from levante.store import Database, nodes
+from levante.store import Database, ids, nodes
 from levante.store import queue as work_queue
 from levante.store.models import DEFAULT_PROJECT, ActionExecution, WorkItem
 from levante.store.types import utc_now
@@ -193,7 +192,7 @@ class QueuedRunner:
             runtime_context[ADHOC_KEY] = dict(run.adhoc)
         if not run.keep:
             runtime_context[UNSAVED_RUN_KEY] = True
-        new_id = str(uuid.uuid4())
+        new_id = ids.new_id()
         with self._db.transaction() as session:
             if not live_executors(session, run.target):
                 raise NoExecutorError(_no_executor_message(run))

@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import logging
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -40,14 +39,12 @@ from levante.scheduler.trigger_rows import (
     running_states,
     write_batch,
 )
-from levante.store import Database
+from levante.store import Database, ids
 from levante.store.errors import NotFoundError
 from levante.store.models import CronTrigger
 from levante.store.types import utc_now
 
 LOG = logging.getLogger(__name__)
-#: Namespace of the execution ids derived from (trigger, fire time).
-_EXECUTION_IDS = uuid.UUID("6c1d3f0e-4a8b-4c52-9d7e-2f5a0b8c9e11")
 #: Errors with which the engine refuses a start: recorded as a failed run, not retried.
 REFUSED_START = (EngineError, ValidationError)
 
@@ -87,8 +84,12 @@ class TriggerNotFound(LookupError):
 
 
 def execution_id_for(trigger_id: str, scheduled_at: dt.datetime) -> str:
-    """The id of the execution a fire time starts: the same on every node and every retry."""
-    return str(uuid.uuid5(_EXECUTION_IDS, f"{trigger_id}|{as_utc(scheduled_at).isoformat()}"))
+    """The id of the execution a fire time starts: the same on every node and every retry.
+
+    Time-ordered like every row id (:mod:`levante.store.ids`): the executions
+    of one fire time sit together in the indexes.
+    """
+    return ids.derived_id(f"cron trigger {trigger_id}", as_utc(scheduled_at))
 
 
 def triggered_by(trigger_id: str) -> str:

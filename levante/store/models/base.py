@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from sqlalchemy import MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from levante.store import ids
 from levante.store.types import UTCDateTime, format_timestamp, utc_now
 
 #: Project of every row when authentication is off (Mistral's value).
@@ -28,8 +28,8 @@ NAMING_CONVENTION = {
 
 
 def new_id() -> str:
-    """A new random row id (a UUID in its 36-character text form, as Mistral uses)."""
-    return str(uuid.uuid4())
+    """A new row id (a UUID in its 36-character text form, as Mistral uses; time-ordered)."""
+    return ids.new_id()
 
 
 class Base(DeclarativeBase):
