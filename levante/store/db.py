@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from levante.home import default_url
 from levante.store.checkpoint import WalCheckpointer
+from levante.store.types import json_text
 from levante.store.writer_lock import WriterLock
 
 T = TypeVar("T")
@@ -63,7 +64,7 @@ class Database:
         self.url = normalize_url(url)
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
-        kwargs: dict[str, Any] = {"echo": echo}
+        kwargs: dict[str, Any] = {"echo": echo, "json_serializer": json_text}
         self.checkpointer: WalCheckpointer | None = None
         """Checkpoints an SQLite file's WAL after commits (None: PostgreSQL, in-memory)."""
         if self.is_sqlite:

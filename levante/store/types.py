@@ -8,6 +8,9 @@ aware values. REST renders them the way Mistral does: ``"2026-11-28 17:11:17"``.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import json.encoder
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer
@@ -33,6 +36,16 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     impl = DateTime(timezone=False)
     cache_ok = True
 
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, the text SQLAlchemy's DATETIME stores, written by ``isoformat`` (C code).
+
+        SQLAlchemy's own processor formats seven fields through a ``%`` format
+        per value, several microseconds; a row carries two or three timestamps.
+        """
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        return _sqlite_text
+
     def process_bind_param(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         """Convert an incoming datetime to naive UTC."""
         if value is None:
@@ -49,6 +62,36 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         assert isinstance(value, dt.datetime)
         return value.replace(tzinfo=UTC)
+
+
+def _sqlite_text(value: Any) -> str | None:
+    """A datetime as SQLite's DATETIME holds it: naive UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(" ", "microseconds")
+
+
+_JSON_CHUNKS = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+    None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None,
+    ": ", ", ", False, False, True)
+
+
+def json_text(value: Any) -> str:
+    """``json.dumps(value)``, the same text, without building an encoder per call.
+
+    JSON columns are written through this (``create_engine(json_serializer=...)``);
+    ``json.dumps`` makes a new encoder for every value, which costs more
+    than encoding a small one. Like ``dumps``: ASCII only, ``NaN`` allowed,
+    ``TypeError`` for what JSON cannot hold. Unlike it, a value that contains
+    itself fails with ``RecursionError`` instead of ``ValueError``.
+    """
+    if isinstance(value, str):
+        return str(json.encoder.encode_basestring_ascii(value))  # type: ignore[attr-defined]
+    return "".join(_JSON_CHUNKS(value, 0))
 
 
 def utc_now() -> dt.datetime:
