@@ -14,6 +14,7 @@ triggers due at the same second costs a few statements per batch.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import time
@@ -56,7 +57,11 @@ class SchedulerConfig:
     misfire_grace: dt.timedelta = dt.timedelta(seconds=60)
     """A fire time found later than this after it was due is *missed* (see MissedRunPolicy)."""
     batch_size: int = 50
-    """Triggers handled per transaction."""
+    """Triggers handled by the first transaction of a round; each full batch doubles the
+    next one, up to ``largest_batch``: the first fire times of a burst commit soon, and
+    the rest pay a transaction's fixed costs (its statements, its commit) less often."""
+    largest_batch: int = 400
+    """The most triggers one transaction handles (it holds SQLite's write lock meanwhile)."""
     poll: float = 1.0
     """Longest sleep (s) of the loop: how soon a trigger made on another node is seen."""
     executor_yield: float = 1.0
@@ -83,6 +88,7 @@ class TriggerNotFound(LookupError):
     """No cron trigger has this name or id."""
 
 
+@functools.lru_cache(maxsize=4096)  # a batch asks twice per fire time: to check, to start
 def execution_id_for(trigger_id: str, scheduled_at: dt.datetime) -> str:
     """The id of the execution a fire time starts: the same on every node and every retry.
 
@@ -150,10 +156,12 @@ class CronScheduler:
 
     def _fire_batches(self, limit: int) -> list[FireRecord]:
         records: list[FireRecord] = []
+        size = self.config.batch_size
         while len(records) < limit:
             now = as_utc(self.clock())
             try:
-                batch = self.runtime.in_transaction(partial(self._fire_batch, now=now))
+                batch = self.runtime.in_transaction(partial(self._fire_batch, now=now,
+                                                            size=size))
             except _StartRefused as refused:
                 # Roll the batch back, then retry it recording this start as failed.
                 self._refused[refused.key] = refused.reason
@@ -163,6 +171,7 @@ class CronScheduler:
             if self.on_fired is not None:
                 self.on_fired(batch)
             records += batch
+            size = min(size * 2, max(self.config.largest_batch, self.config.batch_size))
         return records
 
     def next_due(self) -> dt.datetime | None:
@@ -198,8 +207,8 @@ class CronScheduler:
 
     # one transaction -------------------------------------------------------------
     def _fire_batch(self, session: Session, start: WorkflowStarter,
-                    now: dt.datetime) -> list[FireRecord]:
-        triggers = load_due(session, now, self.config.batch_size, lock=self.db.is_postgresql)
+                    now: dt.datetime, size: int) -> list[FireRecord]:
+        triggers = load_due(session, now, size, lock=self.db.is_postgresql)
         running = running_states(session, triggers)
         start.expect([execution_id_for(t.id, t.next_execution_time) for t in triggers])
         runs: list[Run] = []

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from levante.scheduler import RunOutcome, execution_id_for
+from levante.scheduler import RunOutcome, SchedulerConfig, execution_id_for
 from levante.store.models import CronTrigger, WorkflowExecution
 from levante.store.models.triggers import CronTriggerRun
 from tests.integration.scheduler.conftest import TEXT, Cron, next_time
@@ -189,3 +189,15 @@ def test_batches_fire_many_triggers_each_exactly_once(cron: Cron) -> None:
     assert sorted(started) == sorted(names)
     with cron.db.read() as session:
         assert session.scalar(select(func.count()).select_from(CronTriggerRun)) == len(records)
+
+
+def test_a_burst_starts_with_a_small_batch_and_doubles_up_to_the_largest(cron: Cron) -> None:
+    names = [f"burst_{i}" for i in range(30)]
+    first = max(next_time(cron.create(name)) for name in names)
+    cron.scheduler.config = SchedulerConfig(misfire_grace=dt.timedelta(hours=1),
+                                            batch_size=2, largest_batch=8)
+    sizes: list[int] = []
+    cron.scheduler.on_fired = lambda batch: sizes.append(len({r.trigger_id for r in batch}))
+    cron.clock.set(first)
+    cron.scheduler.fire_due()
+    assert sizes == [2, 4, 8, 8, 8]
