@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, bindparam, update
@@ -31,24 +32,37 @@ class _Plan:
     sql: str
     names: tuple[str, ...]
     """Parameter names in statement order."""
-    sources: tuple[str, ...]
-    """The row key each parameter is read from."""
-    processors: tuple[Processor, ...]
-    defaults: tuple[tuple[str, Callable[[], Any]], ...]
-    """Columns the rows leave out that have a Python-side default (filled per row)."""
+    take: Callable[[Mapping[str, Any]], Any]
+    """The values a row gives, in statement order (an ``itemgetter``; always a tuple)."""
+    fills: tuple[tuple[int, Callable[[], Any]], ...]
+    """Positions of the columns the rows leave out, with their Python-side defaults."""
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+    """Positions of the values a type processes (JSON, timestamps, booleans)."""
     positional: bool
 
     def parameters(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         """The driver's parameter sets for ``rows`` (tuples or dicts)."""
-        if self.defaults:
-            rows = [{**row, **{key: make() for key, make in self.defaults}} for row in rows]
-        pairs = tuple(zip(self.sources, self.processors, strict=True))
+        take, fills, processors = self.take, self.fills, self.processors
+        sets = []
+        for row in rows:
+            values = list(take(row))
+            for position, make in fills:
+                values.insert(position, make())
+            for position, process in processors:
+                values[position] = process(values[position])
+            sets.append(tuple(values))
         if self.positional:
-            return [tuple(row[key] if proc is None else proc(row[key]) for key, proc in pairs)
-                    for row in rows]
+            return sets
         names = self.names
-        return [dict(zip(names, (row[key] if proc is None else proc(row[key])
-                                 for key, proc in pairs), strict=True)) for row in rows]
+        return [dict(zip(names, values, strict=True)) for values in sets]
+
+
+def _getter(keys: Sequence[str]) -> Callable[[Mapping[str, Any]], Any]:
+    """``itemgetter(*keys)``, giving a tuple even for one key."""
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda row: (row[key],)
+    return itemgetter(*keys)
 
 
 _PLANS: dict[tuple[str, str, str, tuple[str, ...]], _Plan] = {}
@@ -86,11 +100,13 @@ def _plan(kind: str, dialect: Dialect, table: Table, keys: tuple[str, ...],
     positional = bool(compiled.positional)
     names = tuple(compiled.positiontup if positional else compiled.bind_names.values())
     sources = tuple(_column(n) if on_update else n for n in names)
-    defaults = tuple((source, _python_default(table, source, on_update=on_update))
-                     for source in sources if source not in keys)
-    plan = _Plan(compiled.string, names, sources,
-                 tuple(_processor(table, source, dialect) for source in sources),
-                 defaults, positional)
+    fills = tuple((position, _python_default(table, source, on_update=on_update))
+                  for position, source in enumerate(sources) if source not in keys)
+    processors = tuple((position, process) for position, process in (
+        (position, _processor(table, source, dialect)) for position, source in
+        enumerate(sources)) if process is not None)
+    plan = _Plan(compiled.string, names, _getter([s for s in sources if s in keys]),
+                 fills, processors, positional)
     if len(_PLANS) < 512:
         _PLANS[cache_key] = plan
     return plan
