@@ -1,7 +1,9 @@
 """Commands: what the engine decided, for the host to apply in the same transaction.
 
-The host applies them in order. ``Update*`` commands carry only the changed
-columns. Nothing here is executed by the engine itself.
+The host applies them in order. ``Update*`` commands carry the changed
+columns, and the record as the decision left it with them (a host that
+keeps records need not work the change out again). Nothing here is executed
+by the engine itself.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class UpdateWorkflow:
 
     execution_id: str
     changes: dict[str, Any]
+    after: WorkflowExecution = field(repr=False)
+    """The row with ``changes`` applied."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class UpdateTask:
 
     task_execution_id: str
     changes: dict[str, Any]
+    after: TaskExecution = field(repr=False)
+    """The row with ``changes`` applied."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,8 @@ class UpdateAction:
 
     action_execution_id: str
     changes: dict[str, Any]
+    after: ActionExecution = field(repr=False)
+    """The row with ``changes`` applied."""
 
 
 @dataclass(frozen=True)

@@ -215,7 +215,7 @@ class Decision:
         """Change columns of a workflow execution."""
         wf = evolve(self.workflow(execution_id), changes)
         self._workflows[execution_id] = wf
-        self.emit(cmd.UpdateWorkflow(execution_id, changes))
+        self.emit(cmd.UpdateWorkflow(execution_id, changes, wf))
         return wf
 
     def create_task(self, task: TaskExecution) -> TaskExecution:
@@ -232,7 +232,7 @@ class Decision:
         """Change columns of a task execution."""
         task = evolve(self.task(task_id), changes)
         self._tasks[task_id] = task
-        self.emit(cmd.UpdateTask(task_id, changes))
+        self.emit(cmd.UpdateTask(task_id, changes, task))
         return task
 
     def schedule_actions(self, task_id: str, actions: list[ActionExecution]) -> None:
@@ -245,7 +245,7 @@ class Decision:
         """Change columns of an action execution."""
         action = evolve(self.action(action_id), changes)
         self._actions[action_id] = action
-        self.emit(cmd.UpdateAction(action_id, changes))
+        self.emit(cmd.UpdateAction(action_id, changes, action))
         return action
 
     def accept_result(self, task_id: str, result: ItemResult) -> None:

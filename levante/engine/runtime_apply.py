@@ -129,13 +129,13 @@ class Unit:
             r.flush_inserts()  # what follows may refer to a task created just before
         match c:
             case cmd.UpdateAction():
-                r.change("action", c.action_execution_id, c.changes)
+                r.change("action", c.action_execution_id, c.changes, c.after)
             case cmd.UpdateTask():
-                r.change("task", c.task_execution_id, c.changes)
+                r.change("task", c.task_execution_id, c.changes, c.after)
                 if c.changes.get("state") in ("CANCELLED", "ERROR"):
                     self._cancel_pending_children(c.task_execution_id)
             case cmd.UpdateWorkflow():
-                r.change("workflow", c.execution_id, c.changes)
+                r.change("workflow", c.execution_id, c.changes, c.after)
             case cmd.CreateWorkflow():
                 r.created_workflow(c.execution, self.snapshots.get(c.execution.id),
                                    self.stamp())

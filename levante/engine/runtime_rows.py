@@ -33,7 +33,6 @@ from levante.engine.records import (
     ItemResult,
     TaskExecution,
     WorkflowExecution,
-    evolve,
 )
 from levante.engine.states import FINAL_TASK_STATES, FINAL_WORKFLOW_STATES
 from levante.lang.spec import WorkflowSpec
@@ -382,22 +381,22 @@ class SessionReader:
         return found
 
     # writing -----------------------------------------------------------------
-    def change(self, kind: str, row_id: str, changes: dict[str, Any]) -> None:
-        """Apply column changes to the loaded record and hold them for the next flush."""
+    def change(self, kind: str, row_id: str, changes: dict[str, Any], after: Any) -> None:
+        """Hold column changes of a row for the next flush; ``after`` is the record with
+        them applied (the engine's ``Update*`` commands carry it), kept as loaded."""
         if kind == "workflow":
-            self.workflows[row_id] = evolve(self.workflow(row_id), changes)
+            self.workflows[row_id] = after
             if row_id in self._new_workflows:
                 self._touched.add(row_id)
                 return  # not inserted yet: the insert carries it (and its updated_at)
         elif kind == "task":
-            self.tasks[row_id] = evolve(self.task(row_id), changes)
+            self.tasks[row_id] = after
             if row_id in self._new_tasks:
                 return  # not inserted yet: the insert carries it
         else:
             if row_id in self._new_actions:
                 self.flush_inserts()  # rare: an action changed in the transaction creating it
             before = self.action(row_id)
-            after = evolve(before, changes)
             self.actions[row_id] = after
             if before.state == "RUNNING" and after.state != "RUNNING":
                 self._dequeue.append(row_id)
