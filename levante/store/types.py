@@ -64,15 +64,27 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=UTC)
 
 
+_RECENT_TEXTS: dict[dt.datetime, str] = {}
+"""Texts of recent timestamps: the rows of a transaction mostly carry its ``now``. (A naive
+and an aware datetime are never equal, so one cannot be taken for the other.)"""
+
+
 def _sqlite_text(value: Any) -> str | None:
     """A datetime as SQLite's DATETIME holds it: naive UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``."""
     if value is None:
         return None
     if not isinstance(value, dt.datetime):
         raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(" ", "microseconds")
+    text = _RECENT_TEXTS.get(value)
+    if text is None:
+        if value.tzinfo is None:
+            text = value.isoformat(" ", "microseconds")
+        else:  # the text of the UTC time, without its "+00:00"
+            text = value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+        if len(_RECENT_TEXTS) >= 64:
+            _RECENT_TEXTS.clear()
+        _RECENT_TEXTS[value] = text
+    return text
 
 
 _JSON_CHUNKS = json.encoder.c_make_encoder(  # type: ignore[attr-defined]

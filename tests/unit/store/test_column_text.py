@@ -65,3 +65,15 @@ def test_json_text_refuses_what_json_dumps_refuses(value: Any) -> None:
 
 def test_tuples_are_lists_as_with_json_dumps() -> None:
     assert json_text({"pair": ("a", 1)}) == '{"pair": ["a", 1]}'
+
+
+def test_equal_instants_share_a_text_and_naive_is_never_taken_for_aware() -> None:
+    process = UTCDateTime().bind_processor(SQLITE)
+    utc = dt.datetime(2026, 12, 8, 2, 0, tzinfo=dt.UTC)
+    paris = utc.astimezone(dt.timezone(dt.timedelta(hours=1)))
+    naive_local = dt.datetime(2026, 12, 8, 3, 0)  # the same wall time as paris, naive
+    assert process(utc) == process(paris) == "2026-12-08 02:00:00.000000"
+    assert process(naive_local) == "2026-12-08 03:00:00.000000"
+    for second in range(100):  # the memory of recent texts is bounded and starts over
+        process(utc + dt.timedelta(seconds=second))
+    assert process(paris) == "2026-12-08 02:00:00.000000"
