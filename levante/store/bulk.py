@@ -129,7 +129,8 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         return
     connection = session.connection()
     keys = tuple(rows[0])
-    plan = _plan("insert", connection.dialect, table, keys, table.insert)
+    plan = _plan("insert", connection.dialect, table, keys,
+                 lambda: table.insert().inline())  # no RETURNING of generated keys
     connection.exec_driver_sql(plan.sql, plan.parameters(rows))
 
 

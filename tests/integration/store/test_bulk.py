@@ -75,3 +75,30 @@ def test_an_unknown_column_is_refused_not_dropped(db: Database) -> None:
         insert_rows(session, WF, [{**_row("x"), "nope": 1}])
     with pytest.raises(KeyError, match="no column nope"), db.transaction() as session:
         update_rows(session, WF, [{"id": "x", "nope": 1}])
+
+
+def test_many_rows_in_one_statement(db: Database) -> None:
+    ids = [f"many-{i:04d}" for i in range(2500)]
+    with db.transaction() as session:
+        insert_rows(session, WF, [_row(i, input={"i": n}) for n, i in enumerate(ids)])
+    with db.transaction() as session:
+        update_rows(session, WF, [{"id": i, "state": f"S{n}", "accepted": n % 2 == 0}
+                                  for n, i in enumerate(ids)])
+    with db.read() as session:
+        rows = session.execute(select(WF.c.input, WF.c.state, WF.c.accepted).where(
+            WF.c.id.in_(ids)).order_by(WF.c.id)).all()
+    assert [tuple(r) for r in rows] == [({"i": n}, f"S{n}", n % 2 == 0) for n in range(2500)]
+
+
+def test_an_update_may_set_nulls_of_any_type(db: Database) -> None:
+    later = WHEN + dt.timedelta(hours=1)
+    with db.transaction() as session:
+        insert_rows(session, WF, [_row("a", output={"x": 1}, finished_at=later,
+                                       state_info="why", workflow_id="w-1")])
+    with db.transaction() as session:  # a VALUES list of NULLs only: each typed by its cast
+        update_rows(session, WF, [{"id": "a", "output": None, "finished_at": None,
+                                   "state_info": None, "workflow_id": None}])
+    with db.read() as session:
+        row = session.execute(select(WF.c.output, WF.c.finished_at, WF.c.state_info,
+                                     WF.c.workflow_id).where(WF.c.id == "a")).one()
+    assert tuple(row) == (None, None, None, None)
