@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import fields
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, select
@@ -54,6 +55,8 @@ PENDING_START = "pending_start"
 _WF_FIELDS = [f.name for f in fields(WorkflowExecution)]
 _TASK_FIELDS = [f.name for f in fields(TaskExecution)]
 _ACTION_FIELDS = [f.name for f in fields(ActionExecution) if f.name != "timeout"]
+_WF_VALUES = attrgetter(*_WF_FIELDS)
+_TASK_VALUES = attrgetter(*_TASK_FIELDS)
 _WF_COLS = [WF.c[n] for n in _WF_FIELDS]
 _TASK_COLS = [TASK.c[n] for n in _TASK_FIELDS]
 _ACTION_COLS = [ACTION.c[n] for n in _ACTION_FIELDS]
@@ -135,17 +138,20 @@ def column_values(changes: dict[str, Any], now: dt.datetime, kind: str) -> dict[
 
 def workflow_row(wf: WorkflowExecution, spec: dict[str, Any] | None,
                  now: dt.datetime) -> dict[str, Any]:
-    """Column values to insert a workflow execution."""
-    values = column_values({n: getattr(wf, n) for n in _WF_FIELDS}, now, "workflow")
-    values.update(spec=spec, created_at=now, accepted=False)
+    """Column values to insert a workflow execution (as :func:`column_values` has them)."""
+    values = dict(zip(_WF_FIELDS, _WF_VALUES(wf), strict=True))
+    values.update(tags=list(wf.tags), spec=spec, created_at=now, accepted=False,
+                  finished_at=now if wf.state in FINAL_WORKFLOW_STATES else None)
     return values
 
 
 def task_row(task: TaskExecution, now: dt.datetime) -> dict[str, Any]:
-    """Column values to insert a task execution."""
-    values = column_values({n: getattr(task, n) for n in _TASK_FIELDS}, now, "task")
-    values.setdefault("started_at", None)  # every row of one executemany has the same keys
-    values.update(created_at=now)
+    """Column values to insert a task execution (as :func:`column_values` has them)."""
+    values = dict(zip(_TASK_FIELDS, _TASK_VALUES(task), strict=True))
+    values.update(tags=list(task.tags), next_tasks=[list(p) for p in task.next_tasks],
+                  join_arrivals=list(task.join_arrivals), created_at=now,
+                  finished_at=now if task.state in FINAL_TASK_STATES else None,
+                  started_at=now if task.state == "RUNNING" else None)
     return values
 
 

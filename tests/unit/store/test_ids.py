@@ -41,3 +41,23 @@ def test_derived_ids_of_later_moments_sort_later() -> None:
     at = dt.datetime(2026, 12, 8, 2, 0, tzinfo=dt.UTC)
     assert max(derived_id(f"t{i}", at) for i in range(100)) < min(
         derived_id(f"t{i}", at + dt.timedelta(seconds=1)) for i in range(100))
+
+
+def test_a_forked_child_makes_ids_of_its_own() -> None:
+    import os
+
+    new_id()  # the parent has random bytes waiting
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        os.write(write, "".join(new_id() for _ in range(5)).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    theirs = os.read(read, 4096).decode()
+    os.close(read)
+    ours = "".join(new_id() for _ in range(5))
+    child_ids = {theirs[i:i + 36] for i in range(0, len(theirs), 36)}
+    assert len(child_ids) == 5
+    assert not child_ids & {ours[i:i + 36] for i in range(0, len(ours), 36)}
+    assert not {i[24:] for i in child_ids} & {ours[i + 24:i + 36] for i in range(0, 180, 36)}
