@@ -37,6 +37,18 @@ def default_evaluator(value: Any, context: dict[str, Any], view: Any) -> Any:
     return evaluate(value, context, view=view)
 
 
+def _plain(value: Any) -> Any:
+    """:func:`levante.expr.evaluate.plain` (imported on first use)."""
+    global _plain, _HAS_EXPRESSIONS
+    from levante.expr.evaluate import HAS_EXPRESSIONS, plain
+
+    _plain, _HAS_EXPRESSIONS = plain, HAS_EXPRESSIONS
+    return plain(value)
+
+
+_HAS_EXPRESSIONS: Any = object()
+
+
 def _expression_errors() -> tuple[type[BaseException], ...]:
     from levante.expr.errors import ExpressionError
 
@@ -80,6 +92,19 @@ class Decision:
             return self._evaluator(value, context, view)
         except _expression_errors() as exc:
             raise EvaluationFailed(where, str(exc)) from exc
+
+    def evaluate_in(self, value: Any, context: Callable[[], dict[str, Any]],
+                    view: Callable[[], Any], where: str) -> Any:
+        """:meth:`evaluate`, building the context and view only if ``value`` needs them.
+
+        Most task fields are plain (an action name, a literal input): they come
+        back as evaluation would give them (dicts and lists copied), without
+        their context being assembled.
+        """
+        found = _plain(value)
+        if found is not _HAS_EXPRESSIONS:
+            return found
+        return self.evaluate(value, context(), view(), where)
 
     # reads ---------------------------------------------------------------
     def workflow(self, execution_id: str) -> WorkflowExecution:

@@ -34,7 +34,8 @@ def evaluate_for_task(
     extra: dict[str, Any] | None = None,
 ) -> Any:
     """Evaluate one field of ``task`` in the task's context."""
-    return d.evaluate(value, task_context(d, task, extra), task_view(d, task), where)
+    return d.evaluate_in(value, lambda: task_context(d, task, extra),
+                         lambda: task_view(d, task), where)
 
 
 def policy_number(d: Decision, task: TaskExecution, value: Any, name: str) -> float:
@@ -56,9 +57,8 @@ def policy_flag(d: Decision, task: TaskExecution, value: Any, name: str,
     if value is None:
         return False
     if isinstance(value, str):
-        wf_ctx = task_context(d, task)
-        value = d.evaluate(value, wf_ctx, task_view(d, task, result, has_result),
-                           f"policy '{name}'")
+        value = d.evaluate_in(value, lambda: task_context(d, task),
+                              lambda: task_view(d, task, result, has_result), f"policy '{name}'")
     return bool(value)
 
 

@@ -8,6 +8,7 @@ context; a join exists once per workflow execution and fires once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -128,17 +129,23 @@ def after_task(d: Decision, task: TaskExecution) -> None:
 
 def _choose(d: Decision, task: TaskExecution) -> list[tuple[str, dict[str, Any], str]]:
     spec = d.task_spec(task.workflow_execution_id, task.name)
-    ctx = task_context(d, task, branch=outbound(task).values)
-    view = task_view(d, task)
     chosen: list[tuple[str, dict[str, Any], str]] = []
+
+    @functools.cache  # built once, and only for a transition with an expression
+    def ctx() -> dict[str, Any]:
+        return task_context(d, task, branch=outbound(task).values)
+
+    @functools.cache
+    def view() -> Any:
+        return task_view(d, task)
 
     def take(clause: OnClause | None, event: str) -> None:
         for tr in clause.next if clause else ():
-            if tr.condition is not None and not d.evaluate(
+            if tr.condition is not None and not d.evaluate_in(
                 tr.condition, ctx, view, f"{event} condition of '{tr.target}'"
             ):
                 continue
-            params = d.evaluate(dict(tr.params), ctx, view, f"{event} '{tr.target}'")
+            params = d.evaluate_in(dict(tr.params), ctx, view, f"{event} '{tr.target}'")
             chosen.append((tr.target, params, event))
 
     if task.state == TaskState.ERROR:

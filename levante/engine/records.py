@@ -6,19 +6,62 @@ mutated: the engine makes a new version with :func:`evolve` (a fast
 :func:`dataclasses.replace`) and says what changed with an ``Update*``
 command. Dict and list fields are JSON-like values and are replaced, never
 modified in place.
+
+The row records are frozen dataclasses made by :func:`record`: the same
+class, with an ``__init__`` that fills the instance's ``__dict__`` in one
+step. A frozen dataclass's own ``__init__`` sets every field through
+``object.__setattr__`` (it must get past the frozen ``__setattr__``), which
+for records of twenty-odd fields cost more than the rest of creating a
+task; the engine creates and evolves several records per event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from typing import Any, TypeVar
 
 Json = Any
 R = TypeVar("R")
+T = TypeVar("T", bound=type)
 
 
-@dataclass(frozen=True, slots=True)
+def record(cls: T) -> T:
+    """``@dataclass(frozen=True)`` with a one-step ``__init__`` (see the module docstring)."""
+    made: T = dataclass(frozen=True)(cls)
+    made.__init__ = _fast_init(made)  # type: ignore[misc]
+    return made
+
+
+def _fast_init(cls: type) -> Callable[..., None]:
+    """An ``__init__`` with the dataclass's signature that sets ``__dict__`` at once."""
+    scope: dict[str, Any] = {"put": object.__setattr__, "MISSING": MISSING}
+    params, values = [], []
+    for f in fields(cls):
+        params.append(f.name + _default_text(f, scope))
+        if f.default_factory is not MISSING:
+            scope[f"_factory_{f.name}"] = f.default_factory
+            values.append(f"{f.name!r}: _factory_{f.name}() if {f.name} is MISSING else {f.name}")
+        else:
+            values.append(f"{f.name!r}: {f.name}")
+    source = (f"def __init__(self, {', '.join(params)}):\n"
+              f"    put(self, '__dict__', {{{', '.join(values)}}})\n")
+    exec(source, scope)  # generated from the class's own fields, as dataclasses does
+    init: Callable[..., None] = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
+
+
+def _default_text(f: Field[Any], scope: dict[str, Any]) -> str:
+    if f.default is not MISSING:
+        scope[f"_default_{f.name}"] = f.default
+        return f"=_default_{f.name}"
+    if f.default_factory is not MISSING:
+        return "=MISSING"
+    return ""
+
+
+@record
 class WorkflowExecution:
     """One workflow execution (a ``workflow_executions`` row)."""
 
@@ -46,7 +89,7 @@ class WorkflowExecution:
     tags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TaskExecution:
     """One task execution (a ``task_executions`` row)."""
 
@@ -89,7 +132,7 @@ class TaskExecution:
         return self.items_done >= self.items_count
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ActionExecution:
     """One action run: an iteration of one attempt of a task (an ``action_executions`` row)."""
 
@@ -133,41 +176,22 @@ def iteration_context(index: int, item: dict[str, Any] | None) -> dict[str, Any]
     return {"index": index} if item is None else {"index": index, "item": item}
 
 
-_COPIERS: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {}
-
-
-def _copier(cls: type) -> Callable[[Any, Mapping[str, Any]], Any]:
-    """``copy(record, changes)`` for one record class, written out field by field.
-
-    The same thing :func:`dataclasses.replace` does, without re-running
-    ``__init__`` and its checks (the records have no ``__post_init__``); the
-    code is generated once per class, as :mod:`dataclasses` generates ``__init__``.
-    """
-    names = [f.name for f in fields(cls)]
-    lines = ["def copy(record, changes):",
-             "    if not allowed.issuperset(changes):",
-             "        raise TypeError(f'{cls.__name__} has no field(s) '",
-             "                        f'{sorted(set(changes) - allowed)}')",
-             "    get = changes.get",
-             "    new = make(cls)"]
-    lines += [f"    put(new, {n!r}, get({n!r}, record.{n}))" for n in names]
-    lines.append("    return new")
-    scope: dict[str, Any] = {"allowed": frozenset(names), "cls": cls,
-                             "make": object.__new__, "put": object.__setattr__}
-    exec("\n".join(lines), scope)  # generated from the class's own field names
-    copy: Callable[[Any, Mapping[str, Any]], Any] = scope["copy"]
-    return copy
-
-
 def evolve(record: R, changes: Mapping[str, Any]) -> R:
     """A copy of ``record`` with ``changes`` applied (what :func:`dataclasses.replace` does).
 
-    The engine makes several new versions of a record per event, and
-    ``replace`` costs more than the rest of applying a command. An unknown
-    field raises ``TypeError``.
+    For the classes made by :func:`record`, a copy of the instance's
+    ``__dict__``: no ``__init__`` to run (records have no ``__post_init__``).
+    An unknown field raises ``TypeError``.
     """
-    copy = _COPIERS.get(type(record))
-    if copy is None:
-        copy = _COPIERS[type(record)] = _copier(type(record))
-    new: R = copy(record, changes)
+    cls = type(record)
+    allowed = _FIELD_NAMES.get(cls)
+    if allowed is None:
+        allowed = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
+    if not allowed.issuperset(changes):
+        raise TypeError(f"{cls.__name__} has no field(s) {sorted(set(changes) - allowed)}")
+    new: R = object.__new__(cls)
+    object.__setattr__(new, "__dict__", {**record.__dict__, **changes})
     return new
+
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}

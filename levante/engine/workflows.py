@@ -72,8 +72,9 @@ def start(d: Decision, event: ev.StartWorkflow) -> None:
             params = {**params, "env": env}
         wf = d.update_workflow(wf.id, params=params)
         base = {"__execution": {"id": wf.id}}
-        ctx = expression_context(wf, root_env(d, wf), {})
-        variables = d.evaluate(dict(spec.vars), ctx, EngineView(d, wf.id), "vars")
+        variables = d.evaluate_in(
+            dict(spec.vars), lambda: expression_context(wf, root_env(d, wf), {}),
+            lambda: EngineView(d, wf.id), "vars")
     except EvaluationFailed as exc:
         d.update_workflow(wf.id, state=WorkflowState.ERROR.value, state_info=str(exc),
                           output={"result": str(exc)})

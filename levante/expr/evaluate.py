@@ -69,6 +69,34 @@ def _plan(text: str) -> _Plan:
     return _Plan(language, single)
 
 
+class _HasExpressions:
+    """What :func:`plain` answers for a value that holds an expression."""
+
+    def __repr__(self) -> str:
+        return "HAS_EXPRESSIONS"
+
+
+HAS_EXPRESSIONS: Any = _HasExpressions()
+_NO_CONTEXT: Mapping[str, Any] = {}
+
+
+def plain(value: Any) -> Any:
+    """What :func:`evaluate` returns for ``value`` if it holds no expression, else
+    :data:`HAS_EXPRESSIONS` (then only evaluating it in a context can tell).
+
+    Strings and other scalars come back as they are, dicts and lists as
+    copies, as ``evaluate`` returns them: a caller can skip building the
+    context of a value that needs none.
+    """
+    if isinstance(value, str):
+        return value if _plan(value).language is None else HAS_EXPRESSIONS
+    if not isinstance(value, (dict, list, Mapping)):
+        return value
+    if _has_expression(value):
+        return HAS_EXPRESSIONS
+    return _evaluate(value, _NO_CONTEXT)
+
+
 def evaluate(value: Any, context: Mapping[str, Any], view: ExecutionView | None = None) -> Any:
     """Evaluate every expression in ``value`` against ``context``.
 
