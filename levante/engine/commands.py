@@ -8,21 +8,21 @@ by the engine itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from levante.engine.events import Event, TimerKind
-from levante.engine.records import ActionExecution, TaskExecution, WorkflowExecution
+from levante.engine.records import ActionExecution, TaskExecution, WorkflowExecution, record
 
 
-@dataclass(frozen=True)
+@record
 class CreateWorkflow:
     """Insert a workflow execution row."""
 
     execution: WorkflowExecution
 
 
-@dataclass(frozen=True)
+@record
 class UpdateWorkflow:
     """Set columns of a workflow execution row."""
 
@@ -32,14 +32,14 @@ class UpdateWorkflow:
     """The row with ``changes`` applied."""
 
 
-@dataclass(frozen=True)
+@record
 class CreateTask:
     """Insert a task execution row."""
 
     task: TaskExecution
 
 
-@dataclass(frozen=True)
+@record
 class UpdateTask:
     """Set columns of a task execution row (counters included, under the task's lock)."""
 
@@ -49,7 +49,7 @@ class UpdateTask:
     """The row with ``changes`` applied."""
 
 
-@dataclass(frozen=True)
+@record
 class ScheduleActions:
     """Insert action executions (one batch per task attempt).
 
@@ -61,7 +61,7 @@ class ScheduleActions:
     actions: tuple[ActionExecution, ...]
 
 
-@dataclass(frozen=True)
+@record
 class UpdateAction:
     """Set columns of an action execution (its result is accepted with this)."""
 
@@ -71,7 +71,7 @@ class UpdateAction:
     """The row with ``changes`` applied."""
 
 
-@dataclass(frozen=True)
+@record
 class PromoteIdle:
     """Start the ``count`` IDLE iterations of a task with the lowest item index.
 
@@ -82,7 +82,7 @@ class PromoteIdle:
     count: int
 
 
-@dataclass(frozen=True)
+@record
 class InvalidateResults:
     """Mark a task's iterations as not accepted (before a retry or rerun).
 
@@ -93,7 +93,7 @@ class InvalidateResults:
     item_indexes: tuple[int, ...] | None = None
 
 
-@dataclass(frozen=True)
+@record
 class AcceptChild:
     """A child workflow's end counts as the iteration ``item_index`` of its task.
 
@@ -107,21 +107,21 @@ class AcceptChild:
     output: Any = None
 
 
-@dataclass(frozen=True)
+@record
 class ClearResults:
     """``keep-result: false``: drop the stored outputs of a task's actions."""
 
     task_execution_id: str
 
 
-@dataclass(frozen=True)
+@record
 class CancelActions:
     """Cancel the task's IDLE and RUNNING actions (the executor may stop running ones)."""
 
     task_execution_id: str
 
 
-@dataclass(frozen=True)
+@record
 class StartSubworkflow:
     """Start a child workflow for one iteration of a WORKFLOW task.
 
@@ -149,7 +149,7 @@ class StartSubworkflow:
     """The with-items variables of this iteration (kept in the child's runtime_context)."""
 
 
-@dataclass(frozen=True)
+@record
 class SetTimer:
     """A durable timer: after ``delay`` seconds the host feeds ``TimerFired``.
 
@@ -164,28 +164,28 @@ class SetTimer:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class CancelTimer:
     """Delete a timer that is no longer needed (a task finished before its timeout)."""
 
     unique_key: str
 
 
-@dataclass(frozen=True)
+@record
 class NotifyParent:
     """A sub-workflow ended: tell the parent task (the host feeds ``SubworkflowFinished``)."""
 
     event: Event
 
 
-@dataclass(frozen=True)
+@record
 class Propagate:
     """Deliver another engine event after this one (pause / resume / cancel up and down)."""
 
     event: Event
 
 
-@dataclass(frozen=True)
+@record
 class Notify:
     """Tell the execution's notify targets about ``event`` (see :mod:`levante.engine.notify`).
 

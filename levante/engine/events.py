@@ -6,14 +6,15 @@ rows: the engine reads the rows it needs through the host's reader.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any
 
+from levante.engine.records import record
 from levante.lang.spec import WorkflowSpec
 
 
-@dataclass(frozen=True)
+@record
 class StartWorkflow:
     """Start a new execution of ``spec`` with the given id.
 
@@ -40,7 +41,7 @@ class StartWorkflow:
     """A with-items iteration's variables (``{"host": ...}``), kept in runtime_context."""
 
 
-@dataclass(frozen=True)
+@record
 class ActionFinished:
     """An action execution ended (executor result, or an async action completed by API)."""
 
@@ -50,7 +51,7 @@ class ActionFinished:
     result: Any = None
 
 
-@dataclass(frozen=True)
+@record
 class SubworkflowFinished:
     """A child workflow of a WORKFLOW task ended (or could not start: no child id)."""
 
@@ -75,7 +76,7 @@ class TimerKind(StrEnum):
     """The task took too long: fail it unless it has finished."""
 
 
-@dataclass(frozen=True)
+@record
 class TimerFired:
     """A timer set by :class:`~levante.engine.commands.SetTimer` became due."""
 
@@ -84,7 +85,7 @@ class TimerFired:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class PauseWorkflow:
     """Pause (API, a ``pause`` engine command, a paused child or parent).
 
@@ -97,7 +98,7 @@ class PauseWorkflow:
     requested: bool = True
 
 
-@dataclass(frozen=True)
+@record
 class ResumeWorkflow:
     """Resume a paused workflow; ``env`` updates the environment for tasks started later."""
 
@@ -105,7 +106,7 @@ class ResumeWorkflow:
     env: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True)
+@record
 class CancelWorkflow:
     """Cancel a workflow, its running tasks and its sub-workflows."""
 
@@ -113,7 +114,7 @@ class CancelWorkflow:
     msg: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class FailWorkflow:
     """Force a workflow to ERROR (API); a paused or finished one is left as it is (Mistral)."""
 
@@ -121,7 +122,7 @@ class FailWorkflow:
     msg: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class SucceedWorkflow:
     """Force a running workflow to SUCCESS, evaluating its output (API, as Mistral allows)."""
 
@@ -129,7 +130,7 @@ class SucceedWorkflow:
     msg: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class RerunTask:
     """Rerun a failed task. ``reset=False`` reruns only the failed with-items iterations."""
 
@@ -138,7 +139,7 @@ class RerunTask:
     env: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True)
+@record
 class SkipTask:
     """Skip a failed task (Mistral's task update to SKIPPED): it ends SKIPPED and moves on.
 
@@ -152,7 +153,7 @@ class SkipTask:
     env: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True)
+@record
 class ChildRerun:
     """A sub-workflow of this task was rerun: the task and its workflow run again."""
 

@@ -27,8 +27,13 @@ T = TypeVar("T", bound=type)
 
 
 def record(cls: T) -> T:
-    """``@dataclass(frozen=True)`` with a one-step ``__init__`` (see the module docstring)."""
+    """``@dataclass(frozen=True)`` with a one-step ``__init__`` (see the module docstring).
+
+    For plain value classes: every field an ``__init__`` argument, no ``__post_init__``.
+    """
     made: T = dataclass(frozen=True)(cls)
+    if hasattr(made, "__post_init__") or not all(f.init for f in fields(made)):
+        raise TypeError(f"{cls.__name__}: @record takes no __post_init__ or init=False field")
     made.__init__ = _fast_init(made)  # type: ignore[misc]
     return made
 
