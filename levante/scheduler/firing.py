@@ -27,6 +27,7 @@ from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session
 
 from levante.engine.errors import EngineError
+from levante.engine.records import record
 from levante.engine.runtime import EngineRuntime, WorkflowStarter
 from levante.lang import ValidationError
 from levante.scheduler.planning import plan_step, remembered_schedule
@@ -72,7 +73,7 @@ class SchedulerConfig:
     machine with the executor again."""
 
 
-@dataclass(frozen=True)
+@record
 class FireRecord:
     """One history row written: a fire time of a trigger and what happened."""
 
@@ -113,7 +114,9 @@ class _Jittered(Protocol):
 
 def due_time(trigger: _Jittered, scheduled: dt.datetime) -> dt.datetime:
     """When fire time ``scheduled`` of a trigger is due (plus its jitter)."""
-    return as_utc(scheduled) + jitter_delay(trigger.id, scheduled, trigger.jitter_seconds or 0)
+    if not trigger.jitter_seconds:
+        return as_utc(scheduled)
+    return as_utc(scheduled) + jitter_delay(trigger.id, scheduled, trigger.jitter_seconds)
 
 
 @dataclass
