@@ -187,6 +187,7 @@ class SessionReader:
         self.tasks: dict[str, TaskExecution] = {}
         self.actions: dict[str, ActionExecution] = {}
         self._latest: dict[str, dict[str, str]] = {}
+        self._adhoc: dict[tuple[str, str], AdhocAction | None] = {}
         self._pending: dict[tuple[str, str], dict[str, Any]] = {}
         self._dequeue: list[str] = []
         self._stored: dict[tuple[str, str], Any] = {}
@@ -238,11 +239,20 @@ class SessionReader:
         return self._spec_of(execution_id)
 
     def adhoc_action(self, name: str, namespace: str) -> AdhocAction | None:
-        """The ad-hoc action definition named ``name`` (its namespace, then the default)."""
+        """The ad-hoc action definition named ``name`` (its namespace, then the default).
+
+        Looked up once per transaction: a burst of starts of one workflow asks
+        for the same names (``nova.servers_list`` is not ad-hoc) a thousand times.
+        """
+        key = (name, namespace)
+        if key in self._adhoc:
+            return self._adhoc[key]
         row = find_definition(self.session, ActionDefinition, name, namespace)
-        if row is None or row.name != name:
-            return None
-        return AdhocAction.from_spec(row.name, row.spec or {}, row.workbook_name)
+        found = None
+        if row is not None and row.name == name:
+            found = AdhocAction.from_spec(row.name, row.spec or {}, row.workbook_name)
+        self._adhoc[key] = found
+        return found
 
     def task(self, task_execution_id: str) -> TaskExecution:
         """The task execution row (KeyError if unknown)."""

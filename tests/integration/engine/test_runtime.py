@@ -199,3 +199,31 @@ def test_starts_in_one_transaction_cost_one_insert_per_table(db: Database) -> No
     assert rt.in_transaction(start_all) == ids
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(WF)) == 21
+
+
+CLOUD = """
+version: '2.0'
+wf:
+  tasks:
+    list:
+      action: nova.servers_list
+"""
+
+
+def test_a_batch_of_starts_looks_an_action_name_up_once(db: Database) -> None:
+    # nova.servers_list is no ad-hoc action: whether it is one is asked of the
+    # database once per transaction, not once per start.
+    rt = EngineRuntime(db)
+    rt.start_workflow("wf", definition_text=CLOUD)
+
+    def start_all(session: object, start: object) -> list[str]:
+        return [start("wf") for _ in range(10)]  # type: ignore[operator]
+
+    with counting(db) as seen:
+        started = rt.in_transaction(start_all)
+    assert len(started) == 10
+    assert len([s for s in seen if "FROM action_definitions" in s]) == 1
+    with db.read() as session:
+        names = session.scalars(select(ACTION.c.name).where(
+            ACTION.c.workflow_execution_id.in_(started))).all()
+    assert names == ["nova.servers_list"] * 10
