@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -44,7 +43,7 @@ from levante.scheduler.trigger_rows import (
 from levante.store import Database, ids
 from levante.store.errors import NotFoundError
 from levante.store.models import CronTrigger
-from levante.store.types import utc_now
+from levante.store.types import json_text, utc_now
 
 LOG = logging.getLogger(__name__)
 #: Errors with which the engine refuses a start: recorded as a failed run, not retried.
@@ -101,7 +100,7 @@ def execution_id_for(trigger_id: str, scheduled_at: dt.datetime) -> str:
 
 def triggered_by(trigger_id: str) -> str:
     """The description of an execution a cron trigger started (as Mistral writes it)."""
-    return json.dumps({
+    return json_text({
         "description": f"Workflow execution created by cron trigger '({trigger_id})'.",
         "triggered_by": {"type": "cron_trigger", "id": trigger_id},
     })

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import Boolean, Table, bindparam, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -69,9 +69,24 @@ _PLANS: dict[tuple[str, str, str, tuple[str, ...]], _Plan] = {}
 
 
 def _processor(table: Table, column: str, dialect: Dialect) -> Processor:
-    kind = table.c[column].type
-    processor: Processor = kind.dialect_impl(dialect).bind_processor(dialect)
+    impl = table.c[column].type.dialect_impl(dialect)
+    if dialect.name == "sqlite" and type(impl) is Boolean:
+        return _sqlite_boolean
+    processor: Processor = impl.bind_processor(dialect)
     return processor
+
+
+_BOOLEANS = {None: None, True: 1, False: 0}
+
+
+def _sqlite_boolean(value: Any) -> int | None:
+    """SQLAlchemy's SQLite Boolean processor as a lookup: 1, 0 or None, and its errors."""
+    try:
+        return _BOOLEANS[value]  # an unhashable value: TypeError, as SQLAlchemy's
+    except KeyError:
+        if isinstance(value, int):
+            raise ValueError(f"Value {value!r} is not None, True, or False") from None
+        raise TypeError(f"Not a boolean value: {value!r}") from None
 
 
 def _python_default(table: Table, column: str, *, on_update: bool) -> Callable[[], Any]:

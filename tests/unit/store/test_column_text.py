@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -77,3 +78,19 @@ def test_equal_instants_share_a_text_and_naive_is_never_taken_for_aware() -> Non
     for second in range(100):  # the memory of recent texts is bounded and starts over
         process(utc + dt.timedelta(seconds=second))
     assert process(paris) == "2026-12-08 02:00:00.000000"
+
+
+@pytest.mark.parametrize("value", [True, False, None, 1, 0, 2, -1, "yes", 1.5, [1]])
+def test_sqlite_booleans_are_written_as_sqlalchemy_writes_them(value: Any) -> None:
+    from sqlalchemy import Boolean
+
+    from levante.store.bulk import _sqlite_boolean
+
+    theirs = Boolean().dialect_impl(SQLITE).bind_processor(SQLITE)
+    try:
+        expected: Any = theirs(value)
+    except (TypeError, ValueError) as error:
+        with pytest.raises(type(error), match=re.escape(str(error))):
+            _sqlite_boolean(value)
+    else:
+        assert _sqlite_boolean(value) == expected
