@@ -87,9 +87,10 @@ def _sqlite_text(value: Any) -> str | None:
     return text
 
 
-_JSON_CHUNKS = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)  # None without CPython's _json
+_JSON_CHUNKS = _C_ENCODER(
     None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None,
-    ": ", ", ", False, False, True)
+    ": ", ", ", False, False, True) if _C_ENCODER is not None else None
 
 
 def json_text(value: Any) -> str:
@@ -103,6 +104,8 @@ def json_text(value: Any) -> str:
     """
     if isinstance(value, str):
         return str(json.encoder.encode_basestring_ascii(value))  # type: ignore[attr-defined]
+    if _JSON_CHUNKS is None:
+        return json.dumps(value)
     return "".join(_JSON_CHUNKS(value, 0))
 
 
