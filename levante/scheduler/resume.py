@@ -11,6 +11,7 @@ written says how many older ones were left out.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import deque
 from dataclasses import dataclass
 
@@ -19,13 +20,15 @@ from sqlalchemy.orm import Session
 
 from levante.scheduler.policies import FiredBy, RunOutcome
 from levante.scheduler.schedule import CronSchedule, as_utc
-from levante.store.models import CronTrigger
+from levante.store.bulk import insert_rows
+from levante.store.models import CronTrigger, new_id
 from levante.store.models.triggers import CronTriggerRun
 
 #: Most ``paused`` rows one resume writes (the newest fire times).
 PAUSED_ROWS_KEPT = 1000
 #: Most fire times counted one by one; beyond, the newest are found by looking back from now.
 SCAN_LIMIT = 5000
+_RUNS = CronTriggerRun.__table__
 
 
 @dataclass(frozen=True)
@@ -92,13 +95,13 @@ def _scan(schedule: CronSchedule, first: dt.datetime, now: dt.datetime, keep: in
     """The newest ``keep`` fire times from ``first`` to ``now``, how many, and whether all seen."""
     newest: deque[dt.datetime] = deque(maxlen=keep)
     count = 0
-    current: dt.datetime | None = first
-    while current is not None and current <= now:
+    for current in itertools.chain((first,), schedule.times_after(first)):
+        if current > now:
+            break
         if count == limit:
             return newest, count, False
         newest.append(current)
         count += 1
-        current = schedule.next_after(current)
     return newest, count, True
 
 
@@ -120,17 +123,14 @@ def record_paused_fire_times(session: Session, row: CronTrigger, schedule: CronS
         CronTriggerRun.scheduled_at >= times.newest[0],
         CronTriggerRun.scheduled_at <= times.newest[-1])))
     taken = {as_utc(moment) for moment in taken}
-    added = 0
-    for index, moment in enumerate(times.newest):
-        if moment in taken:
-            continue
-        detail = _left_out(times) if index == 0 and times.older else None
-        session.add(CronTriggerRun(
-            trigger_id=row.id, trigger_name=row.name, project_id=row.project_id,
-            scheduled_at=moment, recorded_at=now, fired_by=FiredBy.SCHEDULE.value,
-            outcome=RunOutcome.PAUSED.value, detail=detail))
-        added += 1
-    return added
+    rows = [{"id": new_id(), "trigger_id": row.id, "trigger_name": row.name,
+             "project_id": row.project_id, "scheduled_at": moment, "recorded_at": now,
+             "fired_by": FiredBy.SCHEDULE.value, "outcome": RunOutcome.PAUSED.value,
+             "execution_id": None,
+             "detail": _left_out(times) if index == 0 and times.older else None}
+            for index, moment in enumerate(times.newest) if moment not in taken]
+    insert_rows(session, _RUNS, rows)  # one statement for up to a thousand rows
+    return len(rows)
 
 
 def _left_out(times: PausedFireTimes) -> str:

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -184,11 +186,28 @@ class CronSchedule:
                 return instant
         return None
 
+    def times_after(self, after: dt.datetime) -> Iterator[dt.datetime]:
+        """Every fire time after ``after``, in order: ``next_after`` applied again and again.
+
+        In UTC one croniter walks the whole way (a wall-clock time is an
+        instant there); building one per answer parses the pattern each time,
+        which made counting the fire times of a long pause take seconds.
+        """
+        if self.pattern is None:
+            return
+        if self.zone is not UTC:
+            current = self.next_after(after)
+            while current is not None:
+                yield current
+                current = self.next_after(current)
+            return
+        candidates = croniter(self.pattern, as_utc(after).replace(tzinfo=None))
+        while True:
+            yield candidates.get_next(dt.datetime).replace(tzinfo=UTC)
+
     def upcoming(self, first: dt.datetime, count: int) -> list[dt.datetime]:
         """``count`` fire times from ``first`` (included: the trigger's next execution time)."""
-        times: list[dt.datetime] = []
-        current: dt.datetime | None = as_utc(first)
-        while current is not None and len(times) < count:
-            times.append(current)
-            current = self.next_after(current)
-        return times
+        first = as_utc(first)
+        if count <= 0:
+            return []
+        return [first, *itertools.islice(self.times_after(first), count - 1)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -106,3 +107,27 @@ def test_jitter_stays_within_its_bound_and_is_the_same_on_every_node() -> None:
 
 def test_no_jitter_bound_means_no_delay() -> None:
     assert jitter_delay("t", at("2026-01-01 02:00"), 0) == dt.timedelta(0)
+
+
+PATTERNS = ["* * * * *", "*/7 * * * *", "30 2 * * *", "0 */3 * * mon-fri", "15 1 1 * *",
+            "*/20 * * * * */15", "@hourly", "0 0 29 2 *"]
+
+
+@pytest.mark.parametrize("zone", [None, "UTC", "Europe/Paris", "America/New_York"])
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_times_after_is_next_after_again_and_again(pattern: str, zone: str | None) -> None:
+    schedule = CronSchedule(pattern, zone)
+    after = dt.datetime(2026, 3, 28, 23, 10, tzinfo=dt.UTC)  # the eve of Europe's spring forward
+    expected, current = [], after
+    for _ in range(60):
+        current = schedule.next_after(current)
+        assert current is not None
+        expected.append(current)
+    assert list(itertools.islice(schedule.times_after(after), 60)) == expected
+    assert schedule.upcoming(expected[0], 60) == expected
+
+
+def test_times_after_without_a_pattern_is_empty() -> None:
+    assert list(CronSchedule(None).times_after(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))) == []
+    assert CronSchedule(None).upcoming(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), 3) == [
+        dt.datetime(2026, 1, 1, tzinfo=dt.UTC)]
