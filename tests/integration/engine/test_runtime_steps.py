@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from levante.engine.runtime import ActionReport, EngineRuntime
 from levante.store import Database
-from tests.integration.engine.test_runtime import claim, counting, written_table
+from tests.integration.engine.test_runtime import claim, counting, write_verb, written_table
 
 CHAIN = """
 version: '2.0'
@@ -24,7 +24,7 @@ def test_a_task_finishing_and_the_next_starting_writes_each_row_once(db: Databas
     (aid,) = claim(db)
     with counting(db) as seen:
         rt.actions_finished([ActionReport(aid, "SUCCESS")])
-    writes = [(s.split()[0].upper(), written_table(s)) for s in seen if written_table(s)]
+    writes = [(write_verb(s), written_table(s)) for s in seen if written_table(s)]
     assert sorted(writes) == sorted([
         ("DELETE", "work_queue"),  # the finished action's entry
         ("INSERT", "action_executions"),  # the next task's action

@@ -1,4 +1,8 @@
-"""Bulk INSERT / UPDATE through the driver store exactly what SQLAlchemy's own statements store."""
+"""Bulk INSERT / UPDATE through the driver store exactly what SQLAlchemy's own statements store.
+
+On PostgreSQL the inserts go through COPY: text with tabs, newlines,
+backslashes and ``\\N`` must come back as it went in.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +19,14 @@ from levante.store.models import WorkflowExecution
 
 WF = WorkflowExecution.__table__
 WHEN = dt.datetime(2026, 12, 8, 2, 0, 0, 123456, tzinfo=dt.UTC)
-COLUMNS = ("id", "name", "state", "input", "tags", "created_at", "project_id", "scope",
-           "workflow_namespace", "accepted", "active_tasks", "updated_at")
+COLUMNS = ("id", "name", "state", "input", "tags", "state_info", "created_at", "project_id",
+           "scope", "workflow_namespace", "accepted", "active_tasks", "updated_at")
 
 
 def _row(execution_id: str, **values: Any) -> dict[str, Any]:
     return {"id": execution_id, "name": "wf", "state": "RUNNING",
-            "input": {"hosts": ["a", "b"], "n": 1, "text": "é"}, "tags": ["x"],
+            "input": {"hosts": ["a", "b"], "n": 1, "text": "é\t\\N\n\\", "none": None},
+            "tags": ["x"], "state_info": "tab\there, \\N, new\nline, back\\slash, ünï",
             "created_at": WHEN, **values}
 
 
