@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from levante.store.models import ActionExecution, TaskExecution, WorkflowExecution
+from levante.store.snapshots import with_definition
 from levante.store.types import utc_now
 
 #: How much of an item's output the report shows (its end: where errors are).
@@ -350,7 +351,8 @@ def _variables_by_workflow(
         spec = session.scalar(
             select(WorkflowExecution.spec).where(WorkflowExecution.id == execution_id)
         )
-        variables[workflow_id] = tuple(with_items_variables(spec, task_name))
+        variables[workflow_id] = tuple(with_items_variables(with_definition(session, spec),
+                                                            task_name))
     return variables
 
 

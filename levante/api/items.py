@@ -37,6 +37,7 @@ from levante.api.reports import flag
 from levante.api.wire import json_response, timestamps
 from levante.store.definitions import find_definition
 from levante.store.models import TaskExecution, WorkflowDefinition, WorkflowExecution
+from levante.store.snapshots import with_definition
 
 router = APIRouter(tags=["items"])
 
@@ -143,7 +144,8 @@ def _task_entry(
     if not with_items:
         entry["items"] = []
         return entry, []
-    items = task_items(session, task, with_items_variables(wf.spec, task.name))
+    variables = with_items_variables(with_definition(session, wf.spec), task.name)
+    items = task_items(session, task, variables)
     entry["summary"] = summary_line(count_states(item.state for item in items))
     entry["items"] = [item.as_dict() for item in failed_first(items)]
     return entry, items

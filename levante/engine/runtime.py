@@ -161,14 +161,15 @@ class EngineRuntime:
     # transactions --------------------------------------------------------------
     def _run(self, work: Callable[[Unit], T]) -> T:
         """Run ``work`` in one transaction with its follow-up events; wake workers after."""
-        def body(session: Session) -> tuple[T, NewWork]:
+        def body(session: Session) -> tuple[T, NewWork, set[str]]:
             unit = Unit(session, self.clock(), self.specs, evaluator=self.evaluator,
                         observer=self.observer, stamp=self._stamp)
             result = work(unit)
             unit.drain()
-            return result, unit.woke
+            return result, unit.woke, unit.reader.stored_texts
 
-        result, woke = self.db.run(body)
+        result, woke, stored = self.db.run(body)
+        self.specs.stored_texts.update(stored)  # committed: no need to look for them again
         if woke and self.on_work is not None:
             self.on_work(woke)
         return result

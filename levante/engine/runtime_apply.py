@@ -73,7 +73,7 @@ class Unit:
         self.specs = specs
         self.lock = session.get_bind().dialect.name == "postgresql"
         self.reader = SessionReader(session, lambda i: specs.spec_of(session, i), now,
-                                    lock=self.lock)
+                                    lock=self.lock, known_texts=specs.stored_texts)
         self.evaluator = evaluator
         self.observer = observer
         self.events: deque[ev.Event] = deque()

@@ -43,6 +43,7 @@ from levante.store.bulk import insert_rows, update_rows
 from levante.store.definitions import find_definition
 from levante.store.models import ActionDefinition
 from levante.store.rows import chunked
+from levante.store.snapshots import store_definitions
 
 WF: Table = models.WorkflowExecution.__table__  # type: ignore[assignment]
 TASK: Table = models.TaskExecution.__table__  # type: ignore[assignment]
@@ -136,6 +137,14 @@ def column_values(changes: dict[str, Any], now: dt.datetime, kind: str) -> dict[
     return out
 
 
+def _named(spec: dict[str, Any] | None, texts: dict[str, str]) -> dict[str, Any] | None:
+    """A snapshot as the ``spec`` column holds it: its text moved to ``texts`` (by checksum)."""
+    if spec is None or "definition" not in spec:
+        return spec
+    texts[spec["checksum"]] = spec["definition"]
+    return {k: v for k, v in spec.items() if k != "definition"}
+
+
 def workflow_row(wf: WorkflowExecution, spec: dict[str, Any] | None,
                  now: dt.datetime) -> dict[str, Any]:
     """Column values to insert a workflow execution (as :func:`column_values` has them)."""
@@ -178,7 +187,7 @@ class SessionReader:
     """Execution state as one transaction sees it, with its own writes included."""
 
     def __init__(self, session: Session, spec_of: Callable[[str], WorkflowSpec],
-                 now: dt.datetime, *, lock: bool) -> None:
+                 now: dt.datetime, *, lock: bool, known_texts: set[str] | None = None) -> None:
         self.session = session
         self._spec_of = spec_of
         self.now = now
@@ -188,6 +197,11 @@ class SessionReader:
         self.actions: dict[str, ActionExecution] = {}
         self._latest: dict[str, dict[str, str]] = {}
         self._adhoc: dict[tuple[str, str], AdhocAction | None] = {}
+        self.stored_texts: set[str] = set()
+        """Checksums of the definition texts this transaction stored (known once it commits)."""
+        self.known_texts: set[str] = set() if known_texts is None else known_texts
+        """Checksums of definition texts a committed transaction stored (never deleted):
+        shared between transactions, so a text is looked for once or twice, not per start."""
         self._pending: dict[tuple[str, str], dict[str, Any]] = {}
         self._dequeue: list[str] = []
         self._stored: dict[tuple[str, str], Any] = {}
@@ -432,8 +446,15 @@ class SessionReader:
         table is one ``executemany``, however many executions were started.
         """
         if self._new_workflows:
-            rows = [workflow_row(self.workflows[i], spec, at)
+            texts: dict[str, str] = {}
+            rows = [workflow_row(self.workflows[i], _named(spec, texts), at)
                     for i, (spec, at) in self._new_workflows.items()]
+            fresh = {c: t for c, t in texts.items()
+                     if c not in self.known_texts and c not in self.stored_texts}
+            if fresh:
+                added = store_definitions(self.session, fresh)
+                self.stored_texts.update(added)  # by this transaction: known once it commits
+                self.known_texts.update(set(fresh) - added)  # stored by a committed one
             for row in rows:
                 # As if inserted then updated: a started execution shows when it changed.
                 row["updated_at"] = self.now if row["id"] in self._touched else None

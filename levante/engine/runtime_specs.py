@@ -1,8 +1,9 @@
 """Workflow specs for the runtime: definitions, name resolution, snapshots and a parse cache.
 
-An execution keeps a snapshot of the text it runs in its ``spec`` column
-(``{"workflow", "namespace", "checksum", "definition"}``), so editing a
-definition never changes a running execution. Parsed documents are cached by
+An execution keeps a snapshot of the text it runs: its ``spec`` column names
+it (``{"workflow", "namespace", "checksum"}``) and the text is stored once per
+checksum (:mod:`levante.store.snapshots`), so editing a definition never
+changes a running execution. Parsed documents are cached by
 checksum (an LRU), and the checksum of each execution is remembered, so an
 event does not re-read or re-parse YAML.
 """
@@ -24,6 +25,7 @@ from levante.lang.rest import input_signature
 from levante.lang.spec import WorkflowsDocument, WorkflowSpec
 from levante.store.definitions import find_definition
 from levante.store.models import Environment, WorkflowDefinition, WorkflowExecution
+from levante.store.snapshots import definition_of
 
 
 def checksum(text: str) -> str:
@@ -55,6 +57,9 @@ class SpecCache:
     def __init__(self, size: int = 256, executions: int = 100_000) -> None:
         self._documents = _Lru(size)
         self._executions = _Lru(executions)
+        self.stored_texts: set[str] = set()
+        """Checksums of definition texts known to be stored in the database (see
+        :class:`~levante.engine.runtime_rows.SessionReader`)."""
 
     def document(self, text: str, namespace: str = "", digest: str | None = None
                  ) -> WorkflowsDocument:
@@ -69,7 +74,7 @@ class SpecCache:
     def remember(self, execution_id: str, snapshot: dict[str, Any]) -> None:
         """Note which snapshot an execution runs (so its spec needs no read)."""
         self._executions.put(execution_id, (snapshot["checksum"], snapshot["namespace"],
-                                            snapshot["workflow"], snapshot["definition"]))
+                                            snapshot["workflow"], snapshot.get("definition")))
 
     def spec_of(self, session: Session, execution_id: str) -> WorkflowSpec:
         """The spec an execution runs, from the cache or its row's snapshot."""
@@ -82,7 +87,14 @@ class SpecCache:
             self.remember(execution_id, snap)
             known = self._executions.hit(execution_id)
         digest, namespace, name, text = known
-        return self.document(text, namespace, digest).workflows[name]
+        doc = self._documents.hit((digest, namespace))
+        if doc is None:
+            text = text if text is not None else definition_of(session, {"checksum": digest})
+            if text is None:
+                raise KeyError(f"workflow execution {execution_id}: no definition text "
+                               f"with checksum {digest}")
+            doc = self.document(text, namespace, digest)
+        return doc.workflows[name]
 
 
 def snapshot(text: str, name: str, namespace: str) -> dict[str, Any]:

@@ -9,7 +9,12 @@ from levante.store.models.definitions import (
     Workbook,
     WorkflowDefinition,
 )
-from levante.store.models.executions import ActionExecution, TaskExecution, WorkflowExecution
+from levante.store.models.executions import (
+    ActionExecution,
+    TaskExecution,
+    WorkflowExecution,
+    WorkflowSnapshot,
+)
 from levante.store.models.notifications import Notification
 from levante.store.models.triggers import CronTrigger, EventTrigger, ResourceMember
 from levante.store.models.work import Node, Timer, WorkItem
@@ -34,5 +39,6 @@ __all__ = [
     "Workbook",
     "WorkflowDefinition",
     "WorkflowExecution",
+    "WorkflowSnapshot",
     "new_id",
 ]

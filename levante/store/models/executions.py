@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from levante.store.models.base import DEFAULT_NAMESPACE, Base, IdMixin, ScopedMixin, TimestampMixin
-from levante.store.types import JSONValue, UTCDateTime
+from levante.store.types import JSONValue, UTCDateTime, utc_now
 
 _ZERO = text("0")
 _FALSE = text("false")
@@ -156,3 +156,21 @@ class ActionExecution(ExecutionMixin, Base):
     attempt: Mapped[int] = mapped_column(Integer(), default=0, server_default=_ZERO)
     safe_rerun: Mapped[bool] = mapped_column(Boolean(), default=False, server_default=_FALSE)
     target: Mapped[str | None] = mapped_column(String(255))
+
+
+class WorkflowSnapshot(Base):
+    """A workflow definition text as executions run it, stored once per checksum.
+
+    An execution's ``spec`` says which workflow of which text it runs
+    (``{"workflow", "namespace", "checksum"}``); the text itself is here, so a
+    thousand runs of one definition keep one copy of it. Rows of older
+    versions carry the text inline (``spec["definition"]``) and are read as
+    they are.
+    """
+
+    __tablename__ = "workflow_snapshots"
+
+    checksum: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 of ``definition``."""
+    definition: Mapped[str] = mapped_column(Text())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
