@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from levante.store.bulk import insert_rows
@@ -93,29 +93,38 @@ def claim(
     """
     now = now or utc_now()
     lease_until = now + dt.timedelta(seconds=lease_seconds)
-    targets = (
-        _C.target.is_(None) if target is None else or_(_C.target.is_(None), _C.target == target)
-    )
     # Two statements, not UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED):
     # PostgreSQL may run such a subquery more than once and claim more than ``limit``.
-    candidates = lock_for_update(
-        select(_C.id)
-        .where(_C.claimed_by.is_(None), _C.available_at <= now, targets)
-        .order_by(_C.available_at, _C.id)
-        .limit(limit),
-        skip_locked=True,
-    )
-    ids = list(session.scalars(candidates))
+    candidates = _UNTARGETED if target is None else _TARGETED
+    ids = list(session.scalars(candidates, {"now": now, "limit": limit, "target": target}))
     if not ids:
         return []
-    statement = (
-        update(_TABLE)
-        .where(_C.id.in_(ids), _C.claimed_by.is_(None))
-        .values(claimed_by=node_id, lease_until=lease_until)
-        .returning(_C.id, _C.kind, _C.action_execution_id, _C.target, _C.claimed_by, _C.lease_until)
-    )
-    claimed = [ClaimedWork(*row) for row in session.execute(statement)]
+    claimed = [ClaimedWork(*row) for row in session.execute(
+        _CLAIM, {"ids": ids, "node_id": node_id, "lease_until": lease_until})]
     return sorted(claimed, key=lambda item: item.id)
+
+
+def _candidates(targets: ColumnElement[bool]) -> Select[Any]:
+    """The oldest available entries ``targets`` admits, locked (PostgreSQL skips locked ones)."""
+    return lock_for_update(
+        select(_C.id)
+        .where(_C.claimed_by.is_(None), _C.available_at <= bindparam("now"), targets)
+        .order_by(_C.available_at, _C.id)
+        .limit(bindparam("limit")),
+        skip_locked=True,
+    )
+
+
+# Built once: building a statement costs more than running it on SQLite (an executor
+# claims after every batch, a chain of tasks once per step).
+_UNTARGETED = _candidates(_C.target.is_(None))
+_TARGETED = _candidates(or_(_C.target.is_(None), _C.target == bindparam("target")))
+_CLAIM = (
+    update(_TABLE)
+    .where(_C.id.in_(bindparam("ids", expanding=True)), _C.claimed_by.is_(None))
+    .values(claimed_by=bindparam("node_id"), lease_until=bindparam("lease_until"))
+    .returning(_C.id, _C.kind, _C.action_execution_id, _C.target, _C.claimed_by, _C.lease_until)
+)
 
 
 def renew_leases(
