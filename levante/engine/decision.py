@@ -99,7 +99,8 @@ class Decision:
 
         Most task fields are plain (an action name, a literal input): they come
         back as evaluation would give them (dicts and lists copied), without
-        their context being assembled.
+        their context being assembled (nor the evaluator asked: it replaces
+        expressions, and these have none).
         """
         found = _plain(value)
         if found is not _HAS_EXPRESSIONS:
